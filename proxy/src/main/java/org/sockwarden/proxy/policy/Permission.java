@@ -1,0 +1,97 @@
+package org.sockwarden.proxy.policy;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.sockwarden.proxy.api.Operation;
+import org.sockwarden.proxy.api.Section;
+
+/**
+ * A name a user grants. Three kinds, with the meaning the env-flag proxies gave them:
+ * a section flag ({@code CONTAINERS}) reads a section, a modifier ({@code POST}) widens
+ * the granted sections to writes, and a single-operation name ({@code CONTAINERS_CREATE})
+ * grants exactly one operation.
+ */
+public sealed interface Permission permits Permission.SectionFlag, Permission.Modifier, Permission.Single {
+
+    String name();
+
+    /** Read access to one section of the API, e.g. {@code NETWORKS}. */
+    record SectionFlag(Section section) implements Permission {
+        @Override
+        public String name() {
+            return section.name();
+        }
+    }
+
+    /** Flags that widen what section flags grant, or grant a few container lifecycle calls. */
+    enum Modifier implements Permission {
+        /** Writes (any method but GET/HEAD) in every granted section. */
+        POST,
+        /** DELETE calls in every granted section, without the other writes. */
+        DELETE,
+        ALLOW_START,
+        ALLOW_STOP,
+        ALLOW_RESTARTS
+    }
+
+    /** Exactly one operation; the name is the operation's constant, e.g. {@code NETWORKS_CONNECT}. */
+    record Single(Operation operation) implements Permission {
+        @Override
+        public String name() {
+            return operation.name();
+        }
+    }
+
+    /** Every permission name, in the order {@code sockwarden permissions} lists them. */
+    static List<Permission> all() {
+        return Registry.ALL;
+    }
+
+    /** Other names users know for a single operation (the linuxserver and wollomatic spellings). */
+    static Map<String, Permission> aliases() {
+        return Registry.ALIASES;
+    }
+
+    /** The permission of that exact name (or alias), or throws with the nearest valid name. */
+    static Permission of(String name) {
+        Permission p = Registry.BY_NAME.get(name);
+        if (p == null) {
+            throw new UnknownPermissionException(name, Suggestions.nearest(name, Registry.BY_NAME.keySet()));
+        }
+        return p;
+    }
+
+    final class Registry {
+        private static final List<Permission> ALL;
+        private static final Map<String, Permission> ALIASES;
+        private static final Map<String, Permission> BY_NAME;
+
+        static {
+            List<Permission> all = new ArrayList<>();
+            for (Section s : Section.values()) {
+                all.add(new SectionFlag(s));
+            }
+            Collections.addAll(all, Modifier.values());
+            for (Operation op : Operation.values()) {
+                all.add(new Single(op));
+            }
+            ALL = List.copyOf(all);
+            Map<String, Permission> aliases = new LinkedHashMap<>();
+            aliases.put("IMAGES_PULL", new Single(Operation.IMAGES_CREATE));
+            ALIASES = Collections.unmodifiableMap(aliases);
+            Map<String, Permission> byName = new LinkedHashMap<>();
+            for (Permission p : ALL) {
+                if (byName.put(p.name(), p) != null) {
+                    throw new IllegalStateException("two permissions named " + p.name());
+                }
+            }
+            byName.putAll(aliases);
+            BY_NAME = Collections.unmodifiableMap(byName);
+        }
+
+        private Registry() {}
+    }
+}
