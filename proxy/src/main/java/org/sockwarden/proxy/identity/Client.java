@@ -1,0 +1,29 @@
+package org.sockwarden.proxy.identity;
+
+import java.util.List;
+import java.util.stream.Collectors;
+import org.sockwarden.proxy.policy.Permission;
+import org.sockwarden.proxy.policy.PermissionSet;
+
+/**
+ * A caller sockwarden knows, with its own permissions. {@code grantAdvice} says how this
+ * client's permissions are changed, so a denial can show the exact command that fixes it.
+ */
+public record Client(String name, PermissionSet permissions, GrantAdvice grantAdvice) {
+
+    /** Where a client's permissions come from, and so how an operator adds one. */
+    public enum GrantAdvice {
+        /** The drop-in mode: env flags such as {@code NETWORKS=1}. */
+        ENV_FLAGS,
+        /** The admin CLI against the store. */
+        CLI;
+
+        public String howToGrant(String client, List<Permission> missing) {
+            return switch (this) {
+                case ENV_FLAGS -> "set " + missing.stream().map(p -> p.name() + "=1").collect(Collectors.joining(" "));
+                case CLI -> "sockwarden grant " + client + " "
+                        + missing.stream().map(Permission::name).collect(Collectors.joining(" "));
+            };
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package org.sockwarden.proxy.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.sockwarden.proxy.identity.Client;
+import org.sockwarden.proxy.listener.ProxyServer;
+import org.sockwarden.proxy.log.AccessLog;
+import org.sockwarden.proxy.policy.PermissionSet;
+
+/** A sockwarden in this JVM on 127.0.0.1 and a free port, in the drop-in mode, with its access log captured. */
+public final class TestProxy implements AutoCloseable {
+    private final ProxyServer server;
+    private final AccessLog log;
+    private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+    private final int port;
+
+    private TestProxy(Path socket, PermissionSet permissions) throws Exception {
+        this.log = new AccessLog(AccessLog.Format.TEXT, new PrintStream(new Tee(logBytes), true, StandardCharsets.UTF_8));
+        Client client = new Client("default", permissions, Client.GrantAdvice.ENV_FLAGS);
+        this.server = new ProxyServer(List.of(new ProxyServer.TcpListener("default", new InetSocketAddress("127.0.0.1", 0))),
+                socket, identity -> Optional.of(client), log, Duration.ofSeconds(2));
+        server.start();
+        this.port = server.port("default");
+    }
+
+    public static TestProxy start(Path socket, PermissionSet permissions) throws Exception {
+        return new TestProxy(socket, permissions);
+    }
+
+    public static TestProxy start(Path socket, String... permissions) throws Exception {
+        return start(socket, PermissionSet.parse(List.of(permissions)));
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String dockerHost() {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    /** The access log so far (it is written asynchronously: poll for what you expect). */
+    public String log() {
+        synchronized (logBytes) {
+            return logBytes.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Waits (bounded) until the access log contains {@code text}, and returns the log. */
+    public String awaitLog(String text, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!log().contains(text) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        return log();
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.close();
+        log.close();
+    }
+
+    /** Keeps the log in memory and on stdout, so a failing test's report shows it. */
+    private static final class Tee extends java.io.OutputStream {
+        private final ByteArrayOutputStream memory;
+
+        Tee(ByteArrayOutputStream memory) {
+            this.memory = memory;
+        }
+
+        @Override
+        public void write(int b) {
+            synchronized (memory) {
+                memory.write(b);
+            }
+            System.out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            synchronized (memory) {
+                memory.write(b, off, len);
+            }
+            System.out.write(b, off, len);
+        }
+    }
+}
