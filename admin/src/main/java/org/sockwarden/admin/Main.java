@@ -1,2 +1,57 @@
 package org.sockwarden.admin;
-public final class Main { public static void main(String[] a) {} }
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code sockwarden} command. Exit codes: 0 ok, 1 refused or failed, 2 usage. */
+@Command(name = "sockwarden", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "A Docker socket proxy that knows who is calling.",
+        subcommands = {ServeCommand.class, PermissionsCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, cmd, parseResult) -> {
+            cmd.getErr().println("sockwarden: " + e.getMessage());
+            return e instanceof UsageException ? 2 : 1;
+        });
+        cli.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? 2 : 1);
+        return cli.execute(args);
+    }
+
+    /** A wrong name or value given by the user: exit code 2, the message says what to write instead. */
+    static final class UsageException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"sockwarden " + version()};
+        }
+
+        static String version() {
+            Properties p = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return p.getProperty("version", "unknown");
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package org.sockwarden.admin;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.sockwarden.proxy.identity.Client;
+import org.sockwarden.proxy.listener.ProxyServer;
+import org.sockwarden.proxy.log.AccessLog;
+import org.sockwarden.proxy.policy.EnvFlags;
+import org.sockwarden.proxy.policy.Permission;
+import org.sockwarden.proxy.policy.PermissionSet;
+import org.sockwarden.proxy.policy.UnknownPermissionException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Run the proxy.",
+                "Permissions come from env flags as the env-flag proxies read them (CONTAINERS=1 POST=0 …;",
+                "EVENTS, PING and VERSION are on unless set to 0), from --env-file, and from --allow."})
+final class ServeCommand implements Callable<Integer> {
+
+    static final String DEFAULT_LISTENER = "default";
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:2375",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String listen;
+
+    @Option(names = "--docker-socket", paramLabel = "PATH",
+            description = "The engine's socket (default: $DOCKER_SOCKET, $SOCKET_PATH, or /var/run/docker.sock).")
+    Path dockerSocket;
+
+    @Option(names = "--allow", paramLabel = "NAME[,NAME…]", split = ",",
+            description = "Permission names to grant on top of the env flags; `sockwarden permissions` lists them.")
+    List<String> allow = new ArrayList<>();
+
+    @Option(names = "--env-file", paramLabel = "FILE",
+            description = "Read the flags from this env file (KEY=1 lines) instead of the environment; every key must be known.")
+    Path envFile;
+
+    @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text",
+            description = "Access log format on stdout (default: ${DEFAULT-VALUE}).")
+    String logFormat;
+
+    @Option(names = "--shutdown-grace", paramLabel = "SECONDS", defaultValue = "10",
+            description = "On SIGTERM, how long running requests may finish before streams are closed (default: ${DEFAULT-VALUE}).")
+    int shutdownGrace;
+
+    @Override
+    public Integer call() throws Exception {
+        AccessLog.Format format = switch (logFormat) {
+            case "text" -> AccessLog.Format.TEXT;
+            case "json" -> AccessLog.Format.JSON;
+            default -> throw new Main.UsageException("--log-format must be text or json, not " + logFormat);
+        };
+        PermissionSet permissions = permissions(System.getenv());
+        InetSocketAddress address = parseHostPort(listen);
+        Path socket = Optional.ofNullable(dockerSocket).orElseGet(() -> defaultSocket(System.getenv()));
+        Client client = new Client(DEFAULT_LISTENER, permissions, Client.GrantAdvice.ENV_FLAGS);
+
+        AccessLog log = new AccessLog(format, System.out);
+        ProxyServer server = new ProxyServer(List.of(new ProxyServer.TcpListener(DEFAULT_LISTENER, address)), socket,
+                identity -> Optional.of(client), log, Duration.ofSeconds(shutdownGrace));
+        try {
+            server.start();
+        } catch (IOException e) {
+            log.close();
+            throw new IllegalStateException("cannot listen on " + listen + ": " + e.getMessage(), e);
+        }
+        log.event("INFO", "sockwarden listening on " + listen + ", engine " + socket + ", permissions " + permissions);
+        server.join();
+        log.close();
+        return 0;
+    }
+
+    PermissionSet permissions(Map<String, String> env) throws IOException {
+        try {
+            PermissionSet base = envFile != null
+                    ? EnvFlags.fromEnvFile(Files.readAllLines(envFile), envFile.toString())
+                    : EnvFlags.fromEnvironment(env);
+            List<Permission> extra = new ArrayList<>();
+            for (String name : allow) {
+                if (!name.isBlank()) {
+                    extra.add(Permission.of(name.trim()));
+                }
+            }
+            return base.with(extra);
+        } catch (EnvFlags.InvalidFlagException | UnknownPermissionException e) {
+            throw new Main.UsageException(e.getMessage());
+        }
+    }
+
+    static Path defaultSocket(Map<String, String> env) {
+        for (String key : List.of("DOCKER_SOCKET", "SOCKET_PATH")) {
+            String v = env.get(key);
+            if (v != null && !v.isBlank()) {
+                return Path.of(v.startsWith("unix://") ? v.substring(7) : v);
+            }
+        }
+        return Path.of("/var/run/docker.sock");
+    }
+
+    static InetSocketAddress parseHostPort(String value) {
+        int colon = value.lastIndexOf(':');
+        if (colon <= 0 || colon == value.length() - 1) {
+            throw new Main.UsageException("--listen wants HOST:PORT (e.g. 127.0.0.1:2375 or [::1]:2375), not " + value);
+        }
+        String host = value.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(value.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new Main.UsageException("bad port in " + value);
+        }
+        if (port < 0 || port > 65535) {
+            throw new Main.UsageException("port out of range in " + value);
+        }
+        return new InetSocketAddress(host, port);
+    }
+}
