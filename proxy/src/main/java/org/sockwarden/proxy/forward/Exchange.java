@@ -41,6 +41,10 @@ public final class Exchange {
         bytesOut += n;
     }
 
+    public boolean ended() {
+        return ended;
+    }
+
     /** Idempotent: the first end wins. */
     public void end() {
         if (!ended) {

@@ -186,8 +186,10 @@ public final class Forwarder extends ContainerLifeCycle {
             }
 
             void commitThenIterate() {
-                response.write(false, BufferUtil.EMPTY_BUFFER, Callback.from(Invocable.InvocationType.NON_BLOCKING,
-                        this::iterate, upstream::abort));
+                response.write(false, BufferUtil.EMPTY_BUFFER, Callback.from(Invocable.InvocationType.NON_BLOCKING, () -> {
+                    ClientGoneWatch.arm(request, upstream, exchange);
+                    iterate();
+                }, upstream::abort));
             }
 
             @Override

@@ -98,7 +98,7 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
     static String denial(Client client, Operation op, String method, String path, List<Permission> missing) {
         String needs = missing.stream().map(Permission::name).collect(Collectors.joining(" and "));
         String why = op.access() == Access.EXPLICIT
-                ? ", which only its own name grants: no section flag covers it because it can read or write data of the host or a container"
+                ? ", which no section flag grants: it reads or changes more than it looks like"
                 : "";
         return "sockwarden: client \"" + client.name() + "\" may not call " + op.id() + " (" + method + " " + path
                 + " needs " + needs + why + "); to allow it: " + client.grantAdvice().howToGrant(client.name(), missing);

@@ -1,0 +1,61 @@
+package org.sockwarden.proxy.forward;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.EofException;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Notices a client that went away during a long response. Jetty reads a connection only when a
+ * request wants content, so a client that closes an idle {@code docker events} or {@code logs -f}
+ * would otherwise hold its engine connection until the engine next writes, which may be never.
+ *
+ * <p>Once a response has streamed for a while (short answers are done long before), the client's
+ * connection is watched for its end. Docker clients send nothing during a stream, so any byte is
+ * a protocol error, and it ends the exchange too. The watch outlives the response, and Jetty then
+ * closes the connection rather than reuse it: a cost paid only by long streams.
+ */
+final class ClientGoneWatch implements Callback {
+    private static final long DELAY_MS = 1_000;
+
+    private final EndPoint endPoint;
+    private final org.eclipse.jetty.client.Request upstream;
+    private final ByteBuffer buffer = BufferUtil.allocate(1);
+
+    private ClientGoneWatch(EndPoint endPoint, org.eclipse.jetty.client.Request upstream) {
+        this.endPoint = endPoint;
+        this.upstream = upstream;
+    }
+
+    static void arm(Request request, org.eclipse.jetty.client.Request upstream, Exchange exchange) {
+        EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+        request.getComponents().getScheduler().schedule(() -> {
+            if (!exchange.ended() && endPoint.isOpen()) {
+                endPoint.tryFillInterested(new ClientGoneWatch(endPoint, upstream));
+            }
+        }, DELAY_MS, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void succeeded() {
+        try {
+            BufferUtil.clear(buffer);
+            int n = endPoint.fill(buffer);
+            if (n == 0) {
+                endPoint.tryFillInterested(this);
+                return;
+            }
+            upstream.abort(new EofException(n < 0 ? "client closed the connection" : "client sent bytes during a stream"));
+        } catch (Throwable x) {
+            upstream.abort(x);
+        }
+    }
+
+    @Override
+    public void failed(Throwable x) {
+        upstream.abort(x);
+    }
+}
