@@ -75,13 +75,14 @@ public final class Forwarder extends ContainerLifeCycle {
                 .timeout(0, TimeUnit.MILLISECONDS)
                 .idleTimeout(0, TimeUnit.MILLISECONDS)
                 .headers(h -> HopByHop.copy(request.getHeaders(), h, HttpHeader.CONTENT_LENGTH));
-        if (hasBody(request)) {
-            upstream.body(new RequestBody(request, exchange));
+        RequestBody body = hasBody(request) ? new RequestBody(request, exchange) : null;
+        if (body != null) {
+            upstream.body(body);
         }
         request.addFailureListener(upstream::abort);
         // Streams stay open as long as the engine keeps them open: the client's idle timeout must not cut them.
         request.addIdleTimeoutListener(timeout -> false);
-        upstream.send(new ResponseRelay(request, response, callback, exchange, upstream));
+        upstream.send(new ResponseRelay(request, response, callback, exchange, upstream, body));
     }
 
     private static boolean hasBody(Request request) {
@@ -92,6 +93,8 @@ public final class Forwarder extends ContainerLifeCycle {
     private static final class RequestBody implements org.eclipse.jetty.client.Request.Content {
         private final Request source;
         private final Exchange exchange;
+        /** Set when the client's own body broke (bad chunking, early end): the client's fault, not the engine's. */
+        private volatile Throwable clientFailure;
 
         RequestBody(Request source, Exchange exchange) {
             this.source = source;
@@ -111,7 +114,9 @@ public final class Forwarder extends ContainerLifeCycle {
         @Override
         public Content.Chunk read() {
             Content.Chunk chunk = source.read();
-            if (chunk != null && chunk.hasRemaining()) {
+            if (Content.Chunk.isFailure(chunk)) {
+                clientFailure = chunk.getFailure();
+            } else if (chunk != null && chunk.hasRemaining()) {
                 exchange.addIn(chunk.remaining());
             }
             return chunk;
@@ -139,14 +144,16 @@ public final class Forwarder extends ContainerLifeCycle {
         private final Callback callback;
         private final Exchange exchange;
         private final org.eclipse.jetty.client.Request upstream;
+        private final RequestBody body;
 
         ResponseRelay(Request request, Response response, Callback callback, Exchange exchange,
-                      org.eclipse.jetty.client.Request upstream) {
+                      org.eclipse.jetty.client.Request upstream, RequestBody body) {
             this.request = request;
             this.response = response;
             this.callback = callback;
             this.exchange = exchange;
             this.upstream = upstream;
+            this.body = body;
         }
 
         @Override
@@ -163,8 +170,13 @@ public final class Forwarder extends ContainerLifeCycle {
 
         @Override
         public void onComplete(Result result) {
+            Throwable clientFailure = body == null ? null : body.clientFailure;
             if (result.isSucceeded()) {
                 callback.succeeded();
+            } else if (clientFailure != null && !response.isCommitted()) {
+                exchange.status(400);
+                sendError(request, response, callback, 400, "sockwarden: bad request: the request body does not match its framing ("
+                        + clientFailure.getMessage() + "); the engine request was aborted");
             } else if (!response.isCommitted() && result.getResponse().getStatus() == 0) {
                 EngineDiagnosis diagnosis = EngineDiagnosis.of(socket, result.getFailure());
                 onEngineFailure.accept(diagnosis);
