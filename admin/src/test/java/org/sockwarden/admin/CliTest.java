@@ -1,0 +1,76 @@
+package org.sockwarden.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+
+    record Run(int exit, String out, String err) {}
+
+    private static synchronized Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int exit = Main.run(args);
+            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void version() {
+        Run r = run("--version");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).matches("sockwarden \\d+\\.\\d+\\.\\d+.*\\s*");
+    }
+
+    @Test
+    void permissionsListsEveryNameWithWhatItGrants() {
+        Run r = run("permissions");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("NETWORKS section: networks.list networks.inspect networks.create+POST")
+                .contains("\nALLOW_RESTARTS modifier: containers.stop containers.restart containers.kill\n")
+                .contains("\nCONTAINERS_ARCHIVE operation: containers.archive\n")
+                .contains("\nIMAGES_PULL alias: of IMAGES_CREATE\n");
+        assertThat(r.out().lines()).allMatch(l -> l.matches("[A-Z][A-Z0-9_]* (section|modifier|operation|alias):.*"));
+        Run json = run("permissions", "--json");
+        assertThat(json.out()).startsWith("[\n").contains("{\"name\":\"EXEC\",\"kind\":\"section\",\"grants\":[{\"operation\":\"containers.exec\",\"with\":[\"POST\"]}");
+    }
+
+    @Test
+    void unknownAllowNameIsAUsageErrorWithASuggestion() {
+        Run r = run("serve", "--listen", "127.0.0.1:0", "--allow", "CONTAINERS,NETWROKS");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("sockwarden: unknown permission NETWROKS (did you mean NETWORKS?); `sockwarden permissions` lists them all"
+                + System.lineSeparator());
+    }
+
+    @Test
+    void envFileTypoIsAUsageError(@TempDir Path dir) throws Exception {
+        Path env = dir.resolve("proxy.env");
+        Files.writeString(env, "CONTAINERS=1\nNETWORK=1\n");
+        Run r = run("serve", "--listen", "127.0.0.1:0", "--env-file", env.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains(env + ":2: unknown flag NETWORK: did you mean NETWORKS?");
+    }
+
+    @Test
+    void badListenAndLogFormat() {
+        assertThat(run("serve", "--listen", "localhost").err()).contains("--listen wants HOST:PORT");
+        assertThat(run("serve", "--listen", "127.0.0.1:0", "--log-format", "xml").err()).contains("--log-format must be text or json");
+        assertThat(run("serve", "--no-such-option").exit()).isEqualTo(2);
+    }
+}
