@@ -9,8 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.sockwarden.proxy.identity.Client;
+import org.sockwarden.proxy.identity.ClientConfig;
+import org.sockwarden.proxy.identity.Directory;
+import org.sockwarden.proxy.identity.ListenerAddress;
 import org.sockwarden.proxy.listener.ProxyServer;
 import org.sockwarden.proxy.log.AccessLog;
 import org.sockwarden.proxy.policy.EnvFlags;
@@ -65,10 +69,13 @@ final class ServeCommand implements Callable<Integer> {
         Client client = new Client(DEFAULT_LISTENER, permissions, Client.GrantAdvice.ENV_FLAGS);
 
         AccessLog log = new AccessLog(format, System.out);
-        ProxyServer server = new ProxyServer(List.of(new ProxyServer.TcpListener(DEFAULT_LISTENER, address)), socket,
-                identity -> Optional.of(client), log, Duration.ofSeconds(shutdownGrace));
+        ProxyServer server = new ProxyServer(socket, log, Duration.ofSeconds(shutdownGrace));
+        ListenerAddress.Tcp listener = new ListenerAddress.Tcp(address.getHostString(), address.getPort());
         try {
-            server.start();
+            server.start(new Directory(1, List.of(new ClientConfig(client, List.of(listener), List.of(), Set.of()))));
+            if (!server.openListeners().contains(listener.key())) {
+                throw new IOException("see the log above");
+            }
         } catch (IOException e) {
             log.close();
             throw new IllegalStateException("cannot listen on " + listen + ": " + e.getMessage(), e);

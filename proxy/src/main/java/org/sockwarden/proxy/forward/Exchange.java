@@ -1,20 +1,35 @@
 package org.sockwarden.proxy.forward;
 
 import java.util.function.Consumer;
+import org.sockwarden.proxy.api.Operation;
 
 /**
- * What the access log needs to know about one forwarded request, filled in as it runs, and the
- * hook that writes the line when it ends (a hijacked session ends when its tunnel closes).
+ * One allowed request while it runs: what the access log needs, filled in as it goes, and the
+ * way to end it early when its client loses the permission. A hijacked session ends when its
+ * splice closes, not when the 101 is sent.
  */
 public final class Exchange {
+    private final String client;
+    private final Operation operation;
     private final Consumer<Exchange> onEnd;
     private volatile int status;
     private volatile long bytesIn;
     private volatile long bytesOut;
     private volatile boolean ended;
+    private volatile Consumer<Throwable> abort;
 
-    public Exchange(Consumer<Exchange> onEnd) {
+    public Exchange(String client, Operation operation, Consumer<Exchange> onEnd) {
+        this.client = client;
+        this.operation = operation;
         this.onEnd = onEnd;
+    }
+
+    public String client() {
+        return client;
+    }
+
+    public Operation operation() {
+        return operation;
     }
 
     public int status() {
@@ -39,6 +54,19 @@ public final class Exchange {
 
     public void addOut(long n) {
         bytesOut += n;
+    }
+
+    /** How to cut this exchange short; set by whoever holds its connections at the moment. */
+    void onAbort(Consumer<Throwable> abort) {
+        this.abort = abort;
+    }
+
+    /** Ends the exchange now: its engine request and its client connection are closed. */
+    public void abort(Throwable reason) {
+        Consumer<Throwable> a = abort;
+        if (a != null && !ended) {
+            a.accept(reason);
+        }
     }
 
     public boolean ended() {

@@ -80,6 +80,7 @@ public final class Forwarder extends ContainerLifeCycle {
             upstream.body(body);
         }
         request.addFailureListener(upstream::abort);
+        exchange.onAbort(upstream::abort);
         // Streams stay open as long as the engine keeps them open: the client's idle timeout must not cut them.
         request.addIdleTimeoutListener(timeout -> false);
         upstream.send(new ResponseRelay(request, response, callback, exchange, upstream, body));

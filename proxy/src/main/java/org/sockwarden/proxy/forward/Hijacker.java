@@ -142,6 +142,12 @@ public final class Hijacker extends ContainerLifeCycle {
         EngineConnection(EndPoint endPoint, Request request, Response response, Callback callback, Exchange exchange,
                          ByteBuffer head, ByteBuffer body) {
             super(endPoint, connector.getExecutor(), connector.getByteBufferPool());
+            exchange.onAbort(failure -> {
+                getEndPoint().close(failure);
+                if (peer() != null) {
+                    peer().getEndPoint().close(failure);
+                }
+            });
             this.request = request;
             this.response = response;
             this.callback = callback;

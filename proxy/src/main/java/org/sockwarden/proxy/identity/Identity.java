@@ -1,6 +1,6 @@
 package org.sockwarden.proxy.identity;
 
-/** How a caller was recognised; the listener it connected to is the only proof it gave. */
+/** How a caller was recognised: the proof it gave, for the log and for refusals. */
 public sealed interface Identity {
 
     String describe();

@@ -1,9 +1,14 @@
 package org.sockwarden.proxy.listener;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -15,9 +20,11 @@ import org.sockwarden.proxy.api.Operation;
 import org.sockwarden.proxy.forward.Exchange;
 import org.sockwarden.proxy.forward.Forwarder;
 import org.sockwarden.proxy.forward.Hijacker;
+import org.sockwarden.proxy.identity.Cidr;
 import org.sockwarden.proxy.identity.Client;
-import org.sockwarden.proxy.identity.ClientDirectory;
-import org.sockwarden.proxy.identity.Identity;
+import org.sockwarden.proxy.identity.ClientConfig;
+import org.sockwarden.proxy.identity.Directory;
+import org.sockwarden.proxy.identity.PeerCredentials;
 import org.sockwarden.proxy.log.AccessLog;
 import org.sockwarden.proxy.policy.Permission;
 import org.sockwarden.proxy.request.CanonicalRequest;
@@ -29,16 +36,21 @@ import org.sockwarden.proxy.request.Canonicalizer;
  */
 final class ProxyHandler extends Handler.Abstract.NonBlocking {
 
-    private final ClientDirectory directory;
+    private static final String PEER_UID = "sockwarden.peerUid";
+
+    private final Supplier<Directory> directory;
     private final Forwarder forwarder;
     private final Hijacker hijacker;
     private final AccessLog accessLog;
+    private final Set<Exchange> running;
 
-    ProxyHandler(ClientDirectory directory, Forwarder forwarder, Hijacker hijacker, AccessLog accessLog) {
+    ProxyHandler(Supplier<Directory> directory, Forwarder forwarder, Hijacker hijacker, AccessLog accessLog,
+                 Set<Exchange> running) {
         this.directory = directory;
         this.forwarder = forwarder;
         this.hijacker = hijacker;
         this.accessLog = accessLog;
+        this.running = running;
     }
 
     @Override
@@ -48,9 +60,8 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
         String method = request.getMethod();
         HttpURI uri = request.getHttpURI();
         String target = uri.getQuery() == null ? uri.getPath() : uri.getPath() + "?" + uri.getQuery();
-        Identity identity = new Identity.Listener(listener);
-        Optional<Client> found = directory.find(identity);
-        String clientName = found.map(Client::name).orElse("-");
+        ClientConfig config = directory.get().byListener(listener);
+        String clientName = config == null ? "-" : config.name();
 
         CanonicalRequest canonical;
         try {
@@ -63,12 +74,13 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
                     new Logged(start, listener, clientName, method, target, null, "reject", null));
             return true;
         }
-        if (found.isEmpty()) {
-            refuse(request, response, callback, 403, "sockwarden: no client is configured for " + identity.describe(),
-                    new Logged(start, listener, clientName, method, target, null, "deny", null));
+        String unproven = config == null ? "sockwarden: no client is configured for listener " + listener : unproven(request, config);
+        if (unproven != null) {
+            refuse(request, response, callback, 403, unproven,
+                    new Logged(start, listener, clientName, method, target, null, "deny", "identity"));
             return true;
         }
-        Client client = found.get();
+        Client client = config.client();
         Operation op = DockerApi.match(method, canonical.path());
         if (op == null) {
             refuse(request, response, callback, 403, "sockwarden: " + method + " " + canonical.path()
@@ -85,7 +97,11 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
             return true;
         }
         Logged logged = new Logged(start, listener, clientName, method, target, op.id(), "allow", grantedBy);
-        Exchange exchange = new Exchange(logged::write);
+        Exchange exchange = new Exchange(client.name(), op, x -> {
+            running.remove(x);
+            logged.write(x);
+        });
+        running.add(exchange);
         if (op.hijack()) {
             hijacker.hijack(request, response, callback, exchange);
         } else {
@@ -104,8 +120,41 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
                 + " needs " + needs + why + "); to allow it: " + client.grantAdvice().howToGrant(client.name(), missing);
     }
 
+    /** What the connection failed to prove beyond reaching the listener (source range, peer uid), or null. */
+    private static String unproven(Request request, ClientConfig config) {
+        if (!config.sources().isEmpty()) {
+            SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
+            boolean ok = remote instanceof InetSocketAddress inet && inet.getAddress() != null
+                    && config.sources().stream().anyMatch(c -> c.contains(inet.getAddress()));
+            if (!ok) {
+                return "sockwarden: client \"" + config.name() + "\" accepts connections only from "
+                        + config.sources().stream().map(Cidr::toString).collect(Collectors.joining(", ")) + ", not from " + remote;
+            }
+        }
+        if (!config.peerUids().isEmpty()) {
+            int uid = peerUid(request);
+            if (!config.peerUids().contains(uid)) {
+                return "sockwarden: client \"" + config.name() + "\" accepts only peer uids " + config.peerUids()
+                        + " on its socket, not uid " + (uid < 0 ? "(unknown)" : uid);
+            }
+        }
+        return null;
+    }
+
+    /** Read once per connection: SO_PEERCRED costs a system call. */
+    private static int peerUid(Request request) {
+        Object cached = request.getConnectionMetaData().getAttribute(PEER_UID);
+        if (cached instanceof Integer uid) {
+            return uid;
+        }
+        EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+        int uid = endPoint instanceof SocketChannelEndPoint sc ? PeerCredentials.uid(sc.getChannel()) : -1;
+        request.getConnectionMetaData().setAttribute(PEER_UID, uid);
+        return uid;
+    }
+
     private void refuse(Request request, Response response, Callback callback, int status, String message, Logged logged) {
-        Exchange exchange = new Exchange(logged::write);
+        Exchange exchange = new Exchange(logged.client, null, logged::write);
         Forwarder.sendError(request, response, callback, status, message);
         exchange.status(status);
         exchange.end();

@@ -1,14 +1,18 @@
 package org.sockwarden.proxy.listener;
 
-import java.net.InetSocketAddress;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.List;
-import org.eclipse.jetty.util.HostPort;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.http.UriCompliance;
-import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
@@ -16,29 +20,34 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
+import org.eclipse.jetty.util.HostPort;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.sockwarden.proxy.forward.EngineDiagnosis;
+import org.sockwarden.proxy.forward.Exchange;
 import org.sockwarden.proxy.forward.Forwarder;
 import org.sockwarden.proxy.forward.Hijacker;
-import org.sockwarden.proxy.identity.ClientDirectory;
+import org.sockwarden.proxy.identity.ClientConfig;
+import org.sockwarden.proxy.identity.Directory;
+import org.sockwarden.proxy.identity.ListenerAddress;
 import org.sockwarden.proxy.log.AccessLog;
 
 /**
- * The Jetty server: its listeners, and the handler chain in front of the forwarder.
- * A listener's name is the identity of whoever connects to it.
+ * The Jetty server, its listeners, and the live client directory. {@link #apply} makes the
+ * listeners match a new directory while serving: new clients' ports and sockets open, removed
+ * ones close, and any running request or session that the new policy no longer allows ends.
  */
 public final class ProxyServer implements AutoCloseable {
-
-    /** One TCP listener; {@code name} is what the access log and the client directory know it by. */
-    public record TcpListener(String name, InetSocketAddress address) {}
 
     private final Server server;
     private final AccessLog accessLog;
     private final Forwarder forwarder;
     private final HttpConfiguration httpConfig;
+    private final Map<String, AbstractConnector> connectors = new HashMap<>();
+    private final Set<Exchange> running = ConcurrentHashMap.newKeySet();
+    private volatile Directory directory = new Directory(0, Set.of());
 
-    public ProxyServer(List<TcpListener> listeners, Path dockerSocket, ClientDirectory directory, AccessLog accessLog,
-                       Duration shutdownGrace) {
+    public ProxyServer(Path dockerSocket, AccessLog accessLog, Duration shutdownGrace) {
         this.accessLog = accessLog;
         QueuedThreadPool threads = new QueuedThreadPool(200, 4);
         threads.setName("sockwarden");
@@ -52,46 +61,147 @@ public final class ProxyServer implements AutoCloseable {
         // Jetty must hand it the raw target instead of refusing or rewriting it first.
         httpConfig.setUriCompliance(UriCompliance.UNSAFE);
         httpConfig.setRequestHeaderSize(16 * 1024);
-        for (TcpListener l : listeners) {
-            addTcpListener(l);
-        }
         this.forwarder = new Forwarder(dockerSocket, this::engineFailure);
         Hijacker hijacker = new Hijacker(dockerSocket, this::engineFailure);
         server.addBean(forwarder);
         server.addBean(hijacker);
-        GracefulHandler graceful = new GracefulHandler(new ProxyHandler(directory, forwarder, hijacker, accessLog));
-        server.setHandler(graceful);
+        server.setHandler(new GracefulHandler(new ProxyHandler(() -> directory, forwarder, hijacker, accessLog, running)));
         server.setErrorHandler(new DockerErrorHandler());
         server.setStopTimeout(shutdownGrace.toMillis());
         server.setStopAtShutdown(true);
     }
 
-    private void addTcpListener(TcpListener l) {
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
-        connector.setName(l.name());
-        connector.setHost(l.address().getHostString());
-        connector.setPort(l.address().getPort());
-        // Between requests only; a running stream or tunnel is never cut by it.
-        connector.setIdleTimeout(300_000);
-        server.addConnector(connector);
-    }
-
-    public void start() throws Exception {
+    public void start(Directory initial) throws Exception {
         server.start();
+        apply(initial);
         String problem = EngineDiagnosis.startupCheck(forwarder.socket());
         if (problem != null) {
             accessLog.event("WARN", problem);
         }
     }
 
-    /** The port a listener is bound to (useful with port 0). */
-    public int port(String listenerName) {
-        for (Connector c : server.getConnectors()) {
-            if (listenerName.equals(c.getName()) && c instanceof ServerConnector sc) {
-                return sc.getLocalPort();
+    /**
+     * Makes the server serve {@code next}: opens and closes listeners, then swaps the directory,
+     * then ends running exchanges the new policy refuses. A listener that cannot open (port in
+     * use) is reported and skipped; the rest still apply.
+     */
+    public synchronized void apply(Directory next) {
+        Map<String, ListenerAddress> wanted = next.listeners();
+        for (var it = connectors.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (!wanted.containsKey(e.getKey())) {
+                stopQuietly(e.getValue());
+                server.removeConnector(e.getValue());
+                it.remove();
+                accessLog.event("INFO", "closed listener " + e.getKey());
             }
         }
-        throw new IllegalArgumentException("no listener " + listenerName);
+        for (var e : wanted.entrySet()) {
+            if (connectors.containsKey(e.getKey())) {
+                continue;
+            }
+            AbstractConnector connector = newConnector(e.getValue());
+            try {
+                prepare(e.getValue());
+                server.addConnector(connector);
+                connector.start();
+                finish(e.getValue());
+                connectors.put(e.getKey(), connector);
+                accessLog.event("INFO", "listening on " + e.getKey() + " for client " + next.byListener(e.getKey()).name());
+            } catch (Exception x) {
+                server.removeConnector(connector);
+                stopQuietly(connector);
+                accessLog.event("ERROR", "cannot listen on " + e.getKey() + " for client "
+                        + next.byListener(e.getKey()).name() + ": " + x.getMessage());
+            }
+        }
+        directory = next;
+        for (Exchange x : running) {
+            ClientConfig c = next.byName(x.client());
+            if (c == null || !c.client().permissions().allows(x.operation())) {
+                x.abort(new IllegalStateException("client " + x.client() + " lost " + x.operation().id()));
+            }
+        }
+    }
+
+    public Directory directory() {
+        return directory;
+    }
+
+    /** The port of a TCP listener (useful with port 0). */
+    public int port(String listenerKey) {
+        if (connectors.get(listenerKey) instanceof ServerConnector sc) {
+            return sc.getLocalPort();
+        }
+        throw new IllegalArgumentException("no TCP listener " + listenerKey);
+    }
+
+    /** Listener keys that are open now. */
+    public synchronized Set<String> openListeners() {
+        return Set.copyOf(connectors.keySet());
+    }
+
+    private AbstractConnector newConnector(ListenerAddress address) {
+        HttpConnectionFactory http = new HttpConnectionFactory(httpConfig);
+        AbstractConnector connector;
+        if (address instanceof ListenerAddress.Tcp tcp) {
+            ServerConnector c = new ServerConnector(server, 1, 1, http);
+            c.setHost(tcp.host());
+            c.setPort(tcp.port());
+            connector = c;
+        } else {
+            UnixDomainServerConnector c = new UnixDomainServerConnector(server, 1, 1, http);
+            c.setUnixDomainPath(((ListenerAddress.Unix) address).path());
+            connector = c;
+        }
+        connector.setName(address.key());
+        // Between requests only; a running stream or tunnel is never cut by it.
+        connector.setIdleTimeout(300_000);
+        return connector;
+    }
+
+    /** A stale socket file of an earlier run would make the bind fail. */
+    private static void prepare(ListenerAddress address) throws IOException {
+        if (address instanceof ListenerAddress.Unix unix) {
+            Path p = unix.path();
+            if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(p)) {
+                Files.delete(p);
+            }
+            if (p.getParent() != null) {
+                Files.createDirectories(p.getParent());
+            }
+        }
+    }
+
+    /** The socket file is created 0755 under umask 022: give it the mode and owner its client needs. */
+    private static void finish(ListenerAddress address) throws IOException {
+        if (address instanceof ListenerAddress.Unix unix) {
+            Files.setPosixFilePermissions(unix.path(), PosixFilePermissions.fromString(modeString(unix.mode())));
+            if (unix.uid() != null) {
+                Files.setAttribute(unix.path(), "unix:uid", unix.uid(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            }
+            if (unix.gid() != null) {
+                Files.setAttribute(unix.path(), "unix:gid", unix.gid(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            }
+        }
+    }
+
+    static String modeString(String octal) {
+        int mode = Integer.parseInt(octal == null ? "0660" : octal, 8);
+        StringBuilder b = new StringBuilder(9);
+        for (int shift = 6; shift >= 0; shift -= 3) {
+            int bits = (mode >> shift) & 7;
+            b.append((bits & 4) != 0 ? 'r' : '-').append((bits & 2) != 0 ? 'w' : '-').append((bits & 1) != 0 ? 'x' : '-');
+        }
+        return b.toString();
+    }
+
+    private static void stopQuietly(AbstractConnector c) {
+        try {
+            c.stop();
+        } catch (Exception ignored) {
+            // closing anyway
+        }
     }
 
     public void join() throws InterruptedException {
@@ -129,8 +239,7 @@ public final class ProxyServer implements AutoCloseable {
         @Override
         public boolean handle(Request request, org.eclipse.jetty.server.Response response, org.eclipse.jetty.util.Callback callback) {
             String message = (String) request.getAttribute(ERROR_MESSAGE);
-            int status = response.getStatus();
-            Forwarder.sendError(request, response, callback, status,
+            Forwarder.sendError(request, response, callback, response.getStatus(),
                     "sockwarden: bad request: " + (message == null ? "malformed HTTP request" : message));
             return true;
         }

@@ -2,13 +2,15 @@ package org.sockwarden.proxy.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
+import java.util.Set;
 import org.sockwarden.proxy.identity.Client;
+import org.sockwarden.proxy.identity.ClientConfig;
+import org.sockwarden.proxy.identity.Directory;
+import org.sockwarden.proxy.identity.ListenerAddress;
 import org.sockwarden.proxy.listener.ProxyServer;
 import org.sockwarden.proxy.log.AccessLog;
 import org.sockwarden.proxy.policy.PermissionSet;
@@ -23,10 +25,10 @@ public final class TestProxy implements AutoCloseable {
     private TestProxy(Path socket, PermissionSet permissions) throws Exception {
         this.log = new AccessLog(AccessLog.Format.TEXT, new PrintStream(new Tee(logBytes), true, StandardCharsets.UTF_8));
         Client client = new Client("default", permissions, Client.GrantAdvice.ENV_FLAGS);
-        this.server = new ProxyServer(List.of(new ProxyServer.TcpListener("default", new InetSocketAddress("127.0.0.1", 0))),
-                socket, identity -> Optional.of(client), log, Duration.ofSeconds(2));
-        server.start();
-        this.port = server.port("default");
+        ListenerAddress.Tcp listener = new ListenerAddress.Tcp("127.0.0.1", 0);
+        this.server = new ProxyServer(socket, log, Duration.ofSeconds(2));
+        server.start(new Directory(1, List.of(new ClientConfig(client, List.of(listener), List.of(), Set.of()))));
+        this.port = server.port(listener.key());
     }
 
     public static TestProxy start(Path socket, PermissionSet permissions) throws Exception {
