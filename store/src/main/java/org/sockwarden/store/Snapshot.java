@@ -1,0 +1,10 @@
+package org.sockwarden.store;
+
+import java.util.List;
+
+/** Every client at one policy version, read in one transaction. */
+public record Snapshot(long version, List<StoredClient> clients) {
+    public Snapshot {
+        clients = List.copyOf(clients);
+    }
+}

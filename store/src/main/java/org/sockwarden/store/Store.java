@@ -1,0 +1,417 @@
+package org.sockwarden.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The policy database: one SQLite file in the data directory, in WAL mode so the admin CLI can
+ * write while a proxy reads. Every change is one transaction that also bumps the policy version.
+ */
+public final class Store implements AutoCloseable {
+
+    public static final String FILE = "sockwarden.db";
+    /** Migrations in order; the schema version is their count. */
+    static final List<String> MIGRATIONS = List.of("V1.sql");
+
+    private final Path file;
+    private final HikariDataSource pool;
+
+    private Store(Path file, HikariDataSource pool) {
+        this.file = file;
+        this.pool = pool;
+    }
+
+    /** Opens (creating if needed) the store in {@code dataDir} and brings its schema up to date. */
+    public static Store open(Path dataDir) {
+        return open(dataDir, java.time.Duration.ofSeconds(5));
+    }
+
+    /** As {@link #open(Path)}; a write waits at most {@code busyTimeout} for another writer to finish. */
+    public static Store open(Path dataDir, java.time.Duration busyTimeout) {
+        Path file = dataDir.resolve(FILE);
+        try {
+            if (!Files.isDirectory(dataDir)) {
+                Files.createDirectories(dataDir);
+                Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx------"));
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new StoreException("cannot create data directory " + dataDir + ": " + e.getMessage(), e);
+        }
+        HikariConfig config = new HikariConfig();
+        config.setDataSource(dataSource(file, (int) busyTimeout.toMillis()));
+        config.setMaximumPoolSize(2);
+        config.setMinimumIdle(0);
+        config.setPoolName("sockwarden-store");
+        config.setInitializationFailTimeout(-1);
+        HikariDataSource pool = new HikariDataSource(config);
+        Store store = new Store(file, pool);
+        try {
+            store.migrate();
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        return store;
+    }
+
+    static SQLiteDataSource dataSource(Path file, int busyTimeoutMs) {
+        SQLiteConfig c = new SQLiteConfig();
+        c.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        c.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        c.enforceForeignKeys(true);
+        c.setBusyTimeout(busyTimeoutMs);
+        SQLiteDataSource ds = new SQLiteDataSource(c);
+        ds.setUrl("jdbc:sqlite:" + file);
+        return ds;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    private void migrate() {
+        try (Connection c = pool.getConnection()) {
+            int current;
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+                current = rs.getInt(1);
+            }
+            if (current > MIGRATIONS.size()) {
+                throw new StoreException("database " + file + " has schema version " + current + ", this sockwarden knows up to "
+                        + MIGRATIONS.size() + ": upgrade sockwarden");
+            }
+            for (int v = current + 1; v <= MIGRATIONS.size(); v++) {
+                String sql = resource(MIGRATIONS.get(v - 1));
+                c.setAutoCommit(false);
+                try (Statement s = c.createStatement()) {
+                    for (String statement : sql.split(";\\s*\\n")) {
+                        String trimmed = statement.lines().filter(l -> !l.strip().startsWith("--")).reduce("", (a, b) -> a + "\n" + b).strip();
+                        if (!trimmed.isEmpty()) {
+                            s.execute(trimmed);
+                        }
+                    }
+                    s.execute("PRAGMA user_version = " + v);
+                    c.commit();
+                } catch (SQLException e) {
+                    c.rollback();
+                    throw e;
+                } finally {
+                    c.setAutoCommit(true);
+                }
+            }
+        } catch (SQLException e) {
+            throw unusable(e);
+        }
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = Store.class.getResourceAsStream("migrations/" + name)) {
+            if (in == null) {
+                throw new StoreException("migration " + name + " missing from the jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new StoreException("cannot read migration " + name, e);
+        }
+    }
+
+    private StoreException unusable(SQLException e) {
+        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (m.contains("SQLITE_BUSY") || m.contains("locked")) {
+            return new StoreException("database " + file + " is locked by another writer; try again (" + m + ")", e);
+        }
+        return new StoreException("database " + file + ": " + m, e);
+    }
+
+    // ---- reads ----
+
+    public Snapshot snapshot() {
+        try (Connection c = pool.getConnection()) {
+            return read(c);
+        } catch (SQLException e) {
+            throw unusable(e);
+        }
+    }
+
+    /** Reads everything in one transaction so the picture is consistent. */
+    static Snapshot read(Connection c) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            long version;
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT value FROM meta WHERE key = 'policy_version'")) {
+                version = rs.next() ? Long.parseLong(rs.getString(1)) : 0;
+            }
+            Map<Long, Builder> byId = new LinkedHashMap<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id, name FROM clients ORDER BY name")) {
+                while (rs.next()) {
+                    byId.put(rs.getLong(1), new Builder(rs.getString(2)));
+                }
+            }
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT client_id, kind, address, mode, uid, gid FROM listeners ORDER BY kind, address")) {
+                while (rs.next()) {
+                    Builder b = byId.get(rs.getLong(1));
+                    b.listeners.add(new StoredClient.Listener(rs.getString(2), rs.getString(3), rs.getString(4),
+                            (Integer) rs.getObject(5), (Integer) rs.getObject(6)));
+                }
+            }
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT client_id, cidr FROM sources ORDER BY cidr")) {
+                while (rs.next()) {
+                    byId.get(rs.getLong(1)).sources.add(rs.getString(2));
+                }
+            }
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT client_id, uid FROM peer_uids ORDER BY uid")) {
+                while (rs.next()) {
+                    byId.get(rs.getLong(1)).peerUids.add(rs.getInt(2));
+                }
+            }
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT client_id, permission FROM grants")) {
+                while (rs.next()) {
+                    byId.get(rs.getLong(1)).grants.add(rs.getString(2));
+                }
+            }
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT client_id, preset FROM presets ORDER BY preset")) {
+                while (rs.next()) {
+                    byId.get(rs.getLong(1)).presets.add(rs.getString(2));
+                }
+            }
+            List<StoredClient> clients = new ArrayList<>();
+            for (Builder b : byId.values()) {
+                clients.add(new StoredClient(b.name, b.listeners, b.sources, b.peerUids, b.grants, b.presets));
+            }
+            return new Snapshot(version, clients);
+        } finally {
+            c.rollback();
+            c.setAutoCommit(auto);
+        }
+    }
+
+    private static final class Builder {
+        final String name;
+        final List<StoredClient.Listener> listeners = new ArrayList<>();
+        final List<String> sources = new ArrayList<>();
+        final List<Integer> peerUids = new ArrayList<>();
+        final TreeSet<String> grants = new TreeSet<>();
+        final List<String> presets = new ArrayList<>();
+
+        Builder(String name) {
+            this.name = name;
+        }
+    }
+
+    public StoredClient client(String name) {
+        Snapshot s = snapshot();
+        return s.clients().stream().filter(c -> c.name().equals(name)).findFirst()
+                .orElseThrow(() -> unknownClient(name, s));
+    }
+
+    private static StoreException unknownClient(String name, Snapshot s) {
+        List<String> names = s.clients().stream().map(StoredClient::name).toList();
+        return new StoreException("no client \"" + name + "\"; clients: " + (names.isEmpty() ? "(none)" : String.join(", ", names)));
+    }
+
+    // ---- changes ----
+
+    @FunctionalInterface
+    private interface Change<T> {
+        T apply(Connection c) throws SQLException;
+    }
+
+    /** One write transaction that also bumps the policy version; BEGIN IMMEDIATE so writers queue instead of failing late. */
+    private <T> T change(Change<T> change) {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(true);
+            try (Statement s = c.createStatement()) {
+                s.execute("BEGIN IMMEDIATE");
+            }
+            try {
+                T result = change.apply(c);
+                try (Statement s = c.createStatement()) {
+                    s.executeUpdate("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'policy_version'");
+                    s.execute("COMMIT");
+                }
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("ROLLBACK");
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw unusable(e);
+        }
+    }
+
+    /** Adds a client; refuses a taken name or a listener another client already has. */
+    public void addClient(StoredClient client) {
+        change(c -> {
+            if (clientId(c, client.name()) != null) {
+                throw new StoreException("client \"" + client.name() + "\" already exists");
+            }
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO clients (name) VALUES (?)")) {
+                p.setString(1, client.name());
+                p.executeUpdate();
+            }
+            writeIdentity(c, clientId(c, client.name()), client);
+            long id = clientId(c, client.name());
+            insertAll(c, "INSERT OR IGNORE INTO grants (client_id, permission) VALUES (?, ?)", id, client.grants());
+            insertAll(c, "INSERT OR IGNORE INTO presets (client_id, preset) VALUES (?, ?)", id, client.presets());
+            return null;
+        });
+    }
+
+    /** Replaces a client's listeners, sources and peer uids (its grants stay). */
+    public void updateIdentity(StoredClient client) {
+        change(c -> {
+            long id = requireClient(c, client.name());
+            for (String table : List.of("listeners", "sources", "peer_uids")) {
+                try (PreparedStatement p = c.prepareStatement("DELETE FROM " + table + " WHERE client_id = ?")) {
+                    p.setLong(1, id);
+                    p.executeUpdate();
+                }
+            }
+            writeIdentity(c, id, client);
+            return null;
+        });
+    }
+
+    private static void writeIdentity(Connection c, long id, StoredClient client) throws SQLException {
+        for (StoredClient.Listener l : client.listeners()) {
+            try (PreparedStatement p = c.prepareStatement(
+                    "SELECT c.name FROM listeners l JOIN clients c ON c.id = l.client_id WHERE l.kind = ? AND l.address = ?")) {
+                p.setString(1, l.kind());
+                p.setString(2, l.address());
+                try (ResultSet rs = p.executeQuery()) {
+                    if (rs.next()) {
+                        throw new StoreException((l.kind().equals("tcp") ? "port " : "socket ") + l.address()
+                                + " is already the listener of client \"" + rs.getString(1) + "\"");
+                    }
+                }
+            }
+            try (PreparedStatement p = c.prepareStatement(
+                    "INSERT INTO listeners (client_id, kind, address, mode, uid, gid) VALUES (?, ?, ?, ?, ?, ?)")) {
+                p.setLong(1, id);
+                p.setString(2, l.kind());
+                p.setString(3, l.address());
+                p.setString(4, l.mode());
+                p.setObject(5, l.uid());
+                p.setObject(6, l.gid());
+                p.executeUpdate();
+            }
+        }
+        insertAll(c, "INSERT OR IGNORE INTO sources (client_id, cidr) VALUES (?, ?)", id, client.sources());
+        for (Integer uid : client.peerUids()) {
+            try (PreparedStatement p = c.prepareStatement("INSERT OR IGNORE INTO peer_uids (client_id, uid) VALUES (?, ?)")) {
+                p.setLong(1, id);
+                p.setInt(2, uid);
+                p.executeUpdate();
+            }
+        }
+    }
+
+    private static void insertAll(Connection c, String sql, long id, Collection<String> values) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+            for (String v : values) {
+                p.setLong(1, id);
+                p.setString(2, v);
+                p.executeUpdate();
+            }
+        }
+    }
+
+    public void removeClient(String name) {
+        change(c -> {
+            long id = requireClient(c, name);
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM clients WHERE id = ?")) {
+                p.setLong(1, id);
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Grants permissions (and records presets applied); returns the names that were not granted before. */
+    public List<String> grant(String client, Collection<String> permissions, Collection<String> presets) {
+        return change(c -> {
+            long id = requireClient(c, client);
+            List<String> added = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("INSERT OR IGNORE INTO grants (client_id, permission) VALUES (?, ?)")) {
+                for (String perm : permissions) {
+                    p.setLong(1, id);
+                    p.setString(2, perm);
+                    if (p.executeUpdate() > 0) {
+                        added.add(perm);
+                    }
+                }
+            }
+            insertAll(c, "INSERT OR IGNORE INTO presets (client_id, preset) VALUES (?, ?)", id, presets);
+            return added;
+        });
+    }
+
+    /** Revokes permissions; returns the names that were granted and are not any more. */
+    public List<String> revoke(String client, Collection<String> permissions) {
+        return change(c -> {
+            long id = requireClient(c, client);
+            List<String> removed = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM grants WHERE client_id = ? AND permission = ?")) {
+                for (String perm : permissions) {
+                    p.setLong(1, id);
+                    p.setString(2, perm);
+                    if (p.executeUpdate() > 0) {
+                        removed.add(perm);
+                    }
+                }
+            }
+            return removed;
+        });
+    }
+
+    private static Long clientId(Connection c, String name) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT id FROM clients WHERE name = ?")) {
+            p.setString(1, name);
+            try (ResultSet rs = p.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : null;
+            }
+        }
+    }
+
+    private static long requireClient(Connection c, String name) throws SQLException {
+        Long id = clientId(c, name);
+        if (id == null) {
+            List<String> names = new ArrayList<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT name FROM clients ORDER BY name")) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+            }
+            throw new StoreException("no client \"" + name + "\"; clients: " + (names.isEmpty() ? "(none)" : String.join(", ", names)));
+        }
+        return id;
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

@@ -1,0 +1,34 @@
+package org.sockwarden.store;
+
+import java.util.List;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/** A client as stored: names and addresses as text; the proxy gives them meaning. */
+public record StoredClient(String name, List<Listener> listeners, List<String> sources, List<Integer> peerUids,
+                           SortedSet<String> grants, List<String> presets) {
+
+    public StoredClient {
+        listeners = List.copyOf(listeners);
+        sources = List.copyOf(sources);
+        peerUids = List.copyOf(peerUids);
+        grants = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(grants));
+        presets = List.copyOf(presets);
+    }
+
+    /** {@code kind} is "tcp" (address HOST:PORT) or "unix" (address an absolute path, with mode and owner). */
+    public record Listener(String kind, String address, String mode, Integer uid, Integer gid) {
+        public static Listener tcp(String hostPort) {
+            return new Listener("tcp", hostPort, null, null, null);
+        }
+
+        public static Listener unix(String path, String mode, Integer uid, Integer gid) {
+            return new Listener("unix", path, mode, uid, gid);
+        }
+
+        @Override
+        public String toString() {
+            return kind.equals("tcp") ? address : "unix:" + address;
+        }
+    }
+}
