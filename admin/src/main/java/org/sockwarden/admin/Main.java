@@ -10,7 +10,9 @@ import picocli.CommandLine.Command;
 /** The {@code sockwarden} command. Exit codes: 0 ok, 1 refused or failed, 2 usage. */
 @Command(name = "sockwarden", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A Docker socket proxy that knows who is calling.",
-        subcommands = {ServeCommand.class, PermissionsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InitCommand.class, ServeCommand.class, ClientCommand.class, GrantCommands.Grant.class,
+                GrantCommands.Revoke.class, GrantCommands.Preset.class, GrantCommands.ImportEnv.class, ExplainCommand.class,
+                StatusCommand.class, PermissionsCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -20,6 +22,7 @@ public final class Main {
     static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parseResult) -> {
+            // Store refusals (unknown client, taken port, locked database) are refusals: exit 1.
             cmd.getErr().println("sockwarden: " + e.getMessage());
             return e instanceof UsageException ? 2 : 1;
         });

@@ -21,6 +21,10 @@ import org.sockwarden.proxy.policy.EnvFlags;
 import org.sockwarden.proxy.policy.Permission;
 import org.sockwarden.proxy.policy.PermissionSet;
 import org.sockwarden.proxy.policy.UnknownPermissionException;
+import org.sockwarden.store.PolicyWatcher;
+import org.sockwarden.store.Snapshot;
+import org.sockwarden.store.Store;
+import org.sockwarden.store.StoreException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -33,8 +37,12 @@ final class ServeCommand implements Callable<Integer> {
     static final String DEFAULT_LISTENER = "default";
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:2375",
-            description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+            description = "Listener of the client \"default\", whose permissions are the env flags (default: ${DEFAULT-VALUE}; "
+                    + "none: no such listener, only the clients of the data directory).")
     String listen;
+
+    @picocli.CommandLine.Mixin
+    DataDir dataDir = new DataDir();
 
     @Option(names = "--docker-socket", paramLabel = "PATH",
             description = "The engine's socket (default: $DOCKER_SOCKET, $SOCKET_PATH, or /var/run/docker.sock).")
@@ -64,26 +72,72 @@ final class ServeCommand implements Callable<Integer> {
             default -> throw new Main.UsageException("--log-format must be text or json, not " + logFormat);
         };
         PermissionSet permissions = permissions(System.getenv());
-        InetSocketAddress address = parseHostPort(listen);
         Path socket = Optional.ofNullable(dockerSocket).orElseGet(() -> defaultSocket(System.getenv()));
-        Client client = new Client(DEFAULT_LISTENER, permissions, Client.GrantAdvice.ENV_FLAGS);
+        List<ClientConfig> dropIn = new ArrayList<>();
+        if (!"none".equals(listen)) {
+            InetSocketAddress address = parseHostPort(listen);
+            ListenerAddress.Tcp listener = new ListenerAddress.Tcp(address.getHostString(), address.getPort());
+            dropIn.add(new ClientConfig(new Client(DEFAULT_LISTENER, permissions, Client.GrantAdvice.ENV_FLAGS),
+                    List.of(listener), List.of(), Set.of()));
+        }
 
         AccessLog log = new AccessLog(format, System.out);
         ProxyServer server = new ProxyServer(socket, log, Duration.ofSeconds(shutdownGrace));
-        ListenerAddress.Tcp listener = new ListenerAddress.Tcp(address.getHostString(), address.getPort());
-        try {
-            server.start(new Directory(1, List.of(new ClientConfig(client, List.of(listener), List.of(), Set.of()))));
-            if (!server.openListeners().contains(listener.key())) {
-                throw new IOException("see the log above");
+        Path data = dataDir.resolve();
+        StatusFile status = new StatusFile(data, socket);
+        server.start(new Directory(0, dropIn));
+        for (ClientConfig c : dropIn) {
+            if (!server.openListeners().contains(c.listeners().get(0).key())) {
+                server.close();
+                log.close();
+                throw new IllegalStateException("cannot listen on " + listen + " (see the log above)");
             }
-        } catch (IOException e) {
-            log.close();
-            throw new IllegalStateException("cannot listen on " + listen + ": " + e.getMessage(), e);
         }
-        log.event("INFO", "sockwarden listening on " + listen + ", engine " + socket + ", permissions " + permissions);
+        log.event("INFO", "sockwarden " + Main.Version.version() + " serving; engine " + socket + ", data " + data
+                + (dropIn.isEmpty() ? "" : ", client default on " + listen + " with " + permissions));
+        PolicyWatcher watcher = watch(data, server, dropIn, log, status);
+        status.write(server, watcher == null ? null : watcher.health());
         server.join();
+        if (watcher != null) {
+            watcher.close();
+        }
+        status.delete();
         log.close();
         return 0;
+    }
+
+    /** Serves the store's clients and follows its changes; an unreadable store serves none of them (deny-all). */
+    private static PolicyWatcher watch(Path data, ProxyServer server, List<ClientConfig> dropIn, AccessLog log, StatusFile status) {
+        Path file;
+        try (Store store = Store.open(data)) {
+            file = store.file();
+        } catch (StoreException e) {
+            log.event("ERROR", "policy database unusable, serving no stored client (deny-all) until it is fixed: " + e.getMessage());
+            status.unusable(e.getMessage());
+            return null;
+        }
+        PolicyWatcher[] self = new PolicyWatcher[1];
+        self[0] = new PolicyWatcher(file, new PolicyWatcher.Listener() {
+            @Override
+            public void snapshot(Snapshot snapshot) {
+                server.apply(Policies.directory(snapshot, dropIn, w -> log.event("WARN", w)));
+                log.event("INFO", "policy version " + snapshot.version() + " in force: "
+                        + server.directory().clients().stream().map(ClientConfig::name).toList());
+                status.write(server, self[0] == null ? null : self[0].health());
+            }
+
+            @Override
+            public void health(PolicyWatcher.Health health) {
+                if (health.ok()) {
+                    log.event("INFO", "policy database readable again; policy version " + health.version());
+                } else {
+                    log.event("ERROR", health.problem() + "; still serving the last good policy, version " + health.version()
+                            + " (changes are not picked up until this is fixed)");
+                }
+                status.write(server, health);
+            }
+        });
+        return self[0].start();
     }
 
     PermissionSet permissions(Map<String, String> env) throws IOException {

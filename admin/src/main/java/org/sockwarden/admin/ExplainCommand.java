@@ -1,0 +1,61 @@
+package org.sockwarden.admin;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import org.sockwarden.proxy.api.DockerApi;
+import org.sockwarden.proxy.api.Operation;
+import org.sockwarden.proxy.identity.ClientConfig;
+import org.sockwarden.proxy.policy.Permission;
+import org.sockwarden.proxy.request.CanonicalRequest;
+import org.sockwarden.proxy.request.Canonicalizer;
+import org.sockwarden.store.StoredClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "explain", mixinStandardHelpOptions = true,
+        description = {"Would the proxy allow this request from this client, and why?",
+                "Exit code 0: allowed, 1: denied or refused."})
+final class ExplainCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    @Parameters(index = "1", paramLabel = "METHOD")
+    String method;
+
+    @Parameters(index = "2", paramLabel = "PATH", description = "As sent, e.g. /v1.41/containers/json?all=1")
+    String path;
+
+    @Mixin
+    DataDir dataDir = new DataDir();
+
+    @Override
+    public Integer call() {
+        StoredClient stored = StoreCommands.withStore(dataDir, s -> s.client(name));
+        ClientConfig config = Policies.config(stored, w -> System.err.println("sockwarden: warning: " + w));
+        String rawPath = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+        CanonicalRequest canonical;
+        try {
+            canonical = Canonicalizer.canonicalize(method, rawPath);
+        } catch (Canonicalizer.RejectedRequestException e) {
+            System.out.println("refused (400) before any permission check: " + e.getMessage());
+            return 1;
+        }
+        Operation op = DockerApi.match(method, canonical.path());
+        if (op == null) {
+            System.out.println("denied: " + method + " " + canonical.path() + " is not an endpoint of the Docker Engine API");
+            return 1;
+        }
+        String by = config.client().permissions().grantedBy(op);
+        if (by != null) {
+            System.out.println("allowed: " + op.id() + " (" + method + " " + rawPath + ") granted by " + by);
+            return 0;
+        }
+        List<Permission> missing = config.client().permissions().missingFor(op);
+        System.out.println("denied: " + op.id() + " (" + method + " " + rawPath + ") needs "
+                + missing.stream().map(Permission::name).collect(Collectors.joining(" and "))
+                + "; to allow it: " + config.client().grantAdvice().howToGrant(name, missing));
+        return 1;
+    }
+}

@@ -1,0 +1,97 @@
+package org.sockwarden.proxy.policy;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Least-privilege permission sets for well-known Docker API clients, each the calls that client
+ * makes in normal operation (its Docker SDK calls), by operation name so that no section flag
+ * brings along more than it uses.
+ */
+public final class Presets {
+
+    /** {@code basis} says which calls of the client the set covers, so a reader can check it. */
+    public record Preset(String name, String description, List<String> permissions, String basis) {
+        public PermissionSet permissionSet() {
+            return PermissionSet.parse(permissions);
+        }
+    }
+
+    private static final List<String> HANDSHAKE = List.of("SYSTEM_PING", "SYSTEM_VERSION");
+    private static final Map<String, Preset> ALL = new LinkedHashMap<>();
+
+    static {
+        add("traefik", "Traefik's docker and swarm providers",
+                List.of("CONTAINERS_LIST", "CONTAINERS_INSPECT", "NETWORKS_LIST", "NETWORKS_INSPECT", "SERVICES_LIST",
+                        "SERVICES_INSPECT", "TASKS_LIST", "NODES_LIST", "SYSTEM_INFO", "SYSTEM_EVENTS"),
+                "provider/docker: ServerVersion, Info (swarm detection), ContainerList, ContainerInspect, Events; "
+                        + "swarm mode: ServiceList, TaskList, NetworkList/Inspect, NodeList; HEAD /_ping health checks");
+        add("portainer", "Portainer managing a local environment (an admin UI: nearly everything)",
+                List.of("CONTAINERS", "IMAGES", "NETWORKS", "VOLUMES", "SERVICES", "TASKS", "NODES", "SECRETS", "CONFIGS",
+                        "SWARM", "PLUGINS", "SYSTEM", "INFO", "EVENTS", "EXEC", "BUILD", "COMMIT", "DISTRIBUTION", "AUTH",
+                        "POST", "CONTAINERS_ARCHIVE", "CONTAINERS_ARCHIVE_PUT", "CONTAINERS_ATTACH_WS", "IMAGES_EXPORT",
+                        "CONTAINERS_EXPORT"),
+                "the Docker API proxy of its UI: every section; console (attach/ws, exec), file browser (archive), image export");
+        add("watchtower", "Watchtower updating containers to newer images",
+                List.of("CONTAINERS_LIST", "CONTAINERS_INSPECT", "CONTAINERS_CREATE", "CONTAINERS_START", "CONTAINERS_STOP",
+                        "CONTAINERS_KILL", "CONTAINERS_DELETE", "CONTAINERS_RENAME", "CONTAINERS_WAIT", "IMAGES_LIST",
+                        "IMAGES_INSPECT", "IMAGES_CREATE", "IMAGES_DELETE", "NETWORKS_LIST", "NETWORKS_INSPECT",
+                        "NETWORKS_CONNECT", "NETWORKS_DISCONNECT", "SYSTEM_INFO"),
+                "pkg/container/client.go: ContainerList/Inspect, ImageInspectWithRaw, ImagePull, ContainerStop/Kill, "
+                        + "ContainerRemove, ContainerCreate, NetworkConnect/Disconnect, ContainerStart, ContainerRename, "
+                        + "ImageRemove (--cleanup)");
+        add("homepage", "Homepage's docker integration (status and stats widgets)",
+                List.of("CONTAINERS_LIST", "CONTAINERS_INSPECT", "CONTAINERS_STATS", "SERVICES_LIST", "TASKS_LIST", "SYSTEM_INFO"),
+                "dockerode listContainers, getContainer().inspect/stats; swarm: listServices, listTasks");
+        add("dozzle", "Dozzle log viewer",
+                List.of("CONTAINERS_LIST", "CONTAINERS_INSPECT", "CONTAINERS_LOGS", "CONTAINERS_STATS", "SYSTEM_INFO",
+                        "SYSTEM_EVENTS"),
+                "ContainerList, ContainerInspect, ContainerLogs (follow), ContainerStats (stream), Events, Info; "
+                        + "its start/stop/restart actions need ALLOW_START ALLOW_STOP ALLOW_RESTARTS on top");
+        add("diun", "Diun image update notifier",
+                List.of("CONTAINERS_LIST", "CONTAINERS_INSPECT", "IMAGES_LIST", "IMAGES_INSPECT", "SERVICES_LIST", "SYSTEM_INFO"),
+                "provider/docker: ContainerList, ImageInspectWithRaw; provider/swarm: ServiceList");
+        add("uptime-kuma", "Uptime Kuma's docker container monitor",
+                List.of("CONTAINERS_LIST", "CONTAINERS_INSPECT", "SYSTEM_INFO"),
+                "GET /containers/json, GET /containers/{id}/json (State.Running, Health)");
+        add("glances", "Glances' docker plugin",
+                List.of("CONTAINERS_LIST", "CONTAINERS_INSPECT", "CONTAINERS_STATS", "CONTAINERS_TOP", "SYSTEM_INFO"),
+                "docker-py containers.list, container.stats(stream), container.top");
+        add("netdata", "Netdata's cgroup name resolution and docker collector",
+                List.of("CONTAINERS_LIST", "CONTAINERS_INSPECT", "IMAGES_LIST", "VOLUMES_LIST", "SYSTEM_INFO"),
+                "cgroup-name.sh: GET /containers/{id}/json; go.d docker: ContainerList, ImageList, VolumeList, Info");
+        add("crowdsec", "CrowdSec's docker log acquisition",
+                List.of("CONTAINERS_LIST", "CONTAINERS_INSPECT", "CONTAINERS_LOGS", "SYSTEM_INFO", "SYSTEM_EVENTS"),
+                "acquisition/modules/docker: ContainerList, ContainerInspect, ContainerLogs (follow), Events");
+        add("discovery", "Read-only topology for a CMDB or discovery service",
+                List.of("CONTAINERS_LIST", "CONTAINERS_INSPECT", "NETWORKS_LIST", "NETWORKS_INSPECT", "SERVICES_LIST",
+                        "SERVICES_INSPECT", "TASKS_LIST", "TASKS_INSPECT", "SYSTEM_INFO", "SYSTEM_EVENTS"),
+                "containers, networks, services, tasks and events, read only: no logs, no files, no exec");
+    }
+
+    private Presets() {}
+
+    private static void add(String name, String description, List<String> permissions, String basis) {
+        List<String> all = new java.util.ArrayList<>(HANDSHAKE);
+        all.addAll(permissions);
+        Preset p = new Preset(name, description, List.copyOf(all), basis);
+        p.permissionSet(); // every name must exist: a typo here fails at class init and in tests
+        ALL.put(name, p);
+    }
+
+    public static List<Preset> all() {
+        return List.copyOf(ALL.values());
+    }
+
+    public static Preset get(String name) {
+        Preset p = ALL.get(name);
+        if (p == null) {
+            Optional<String> near = Suggestions.nearest(name, ALL.keySet());
+            throw new IllegalArgumentException("unknown preset " + name + near.map(n -> " (did you mean " + n + "?)").orElse("")
+                    + "; presets: " + String.join(", ", ALL.keySet()));
+        }
+        return p;
+    }
+}
