@@ -14,7 +14,7 @@ class CliTest {
 
     record Run(int exit, String out, String err) {}
 
-    private static synchronized Run run(String... args) {
+    static synchronized Run run(String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -1,0 +1,222 @@
+package org.sockwarden.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.sockwarden.proxy.testing.Docker;
+import org.sockwarden.proxy.testing.TestEngine;
+
+/**
+ * One sockwarden process, three clients on two ports and a unix socket, each with its preset;
+ * the admin CLI changes the policy from another process while it serves.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MultiClientTest {
+
+    private Path data;
+    private Process proxy;
+    private Path proxyLog;
+    private int traefikPort;
+    private int watchtowerPort;
+    private Path discoverySocket;
+    private Docker traefik;
+    private Docker watchtower;
+    private Docker discovery;
+    private Docker direct;
+    private final String prefix = "sw-mc-" + UUID.randomUUID().toString().substring(0, 6);
+
+    static int cli(Path data, String... args) {
+        String[] all = new String[args.length + 2];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--data";
+        all[args.length + 1] = data.toString();
+        return Main.run(all);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    static void await(String what, BooleanSupplier condition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + " not within " + timeout);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    static boolean accepts(int port) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @BeforeAll
+    void start() throws Exception {
+        Path engine = TestEngine.socket();
+        data = Files.createTempDirectory(Path.of("/tmp"), "swmc");
+        traefikPort = freePort();
+        watchtowerPort = freePort();
+        discoverySocket = data.resolve("discovery.sock");
+        assertThat(cli(data, "client", "add", "traefik", "--listen", "127.0.0.1:" + traefikPort, "--preset", "traefik")).isZero();
+        assertThat(cli(data, "client", "add", "watchtower", "--listen", "127.0.0.1:" + watchtowerPort, "--preset", "watchtower")).isZero();
+        assertThat(cli(data, "client", "add", "discovery", "--socket", discoverySocket.toString(), "--preset", "discovery")).isZero();
+        proxyLog = data.resolve("proxy.log");
+        proxy = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
+                "org.sockwarden.admin.Main", "serve", "--listen", "none", "--data", data.toString(), "--docker-socket", engine.toString())
+                .redirectErrorStream(true).redirectOutput(proxyLog.toFile()).start();
+        await("listeners", () -> accepts(traefikPort) && accepts(watchtowerPort) && Files.exists(discoverySocket), Duration.ofSeconds(30));
+        traefik = new Docker("tcp://127.0.0.1:" + traefikPort);
+        watchtower = new Docker("tcp://127.0.0.1:" + watchtowerPort);
+        discovery = new Docker("unix://" + discoverySocket);
+        direct = new Docker(TestEngine.dockerHost());
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (proxy != null) {
+            proxy.destroy();
+            proxy.waitFor(15, TimeUnit.SECONDS);
+            proxy.destroyForcibly();
+            System.out.println(Files.readString(proxyLog));
+        }
+        if (direct != null) {
+            direct.run("rm", "-f", prefix + "-wt");
+        }
+    }
+
+    @Test
+    @Order(1)
+    void eachClientGetsExactlyItsPreset() {
+        // traefik: reads containers and networks, nothing else
+        traefik.run("ps").ok();
+        traefik.run("network", "ls").ok();
+        assertThat(traefik.run("volume", "ls").failed().stderr())
+                .contains("sockwarden: client \"traefik\" may not call volumes.list (GET /v1.")
+                .contains("needs VOLUMES); to allow it: sockwarden grant traefik VOLUMES");
+        assertThat(traefik.run("run", "--rm", "--network", "none", TestEngine.IMAGE, "true").failed().stderr())
+                .contains("client \"traefik\" may not call containers.create").contains("sockwarden grant traefik CONTAINERS_CREATE");
+        // watchtower: recreates containers, but may not exec or read volumes
+        watchtower.run("create", "--name", prefix + "-wt", "--network", "none", TestEngine.IMAGE, "true").ok();
+        watchtower.run("rm", prefix + "-wt").ok();
+        assertThat(watchtower.run("volume", "ls").failed().stderr()).contains("client \"watchtower\" may not call volumes.list");
+        // discovery on its unix socket: topology only
+        discovery.run("ps").ok();
+        discovery.run("network", "ls").ok();
+        assertThat(discovery.run("run", "--rm", TestEngine.IMAGE, "true").failed().stderr())
+                .contains("client \"discovery\" may not call containers.create");
+        assertThat(direct.run("ps", "-a", "--format", "{{.Names}}").ok().stdout()).doesNotContain(prefix + "-wt");
+    }
+
+    @Test
+    @Order(2)
+    void grantAndRevokeApplyWithinASecondWithoutRestart() throws Exception {
+        assertThat(cli(data, "grant", "traefik", "VOLUMES")).isZero();
+        long t0 = System.nanoTime();
+        await("grant applied", () -> traefik.run("volume", "ls").exitCode() == 0, Duration.ofSeconds(1));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
+        assertThat(cli(data, "revoke", "traefik", "VOLUMES")).isZero();
+        await("revoke applied", () -> traefik.run("volume", "ls").exitCode() != 0, Duration.ofSeconds(1));
+    }
+
+    @Test
+    @Order(3)
+    void aClientAddedWhileServingGetsItsPortWithinASecond() throws Exception {
+        int port = freePort();
+        assertThat(cli(data, "client", "add", "late", "--listen", "127.0.0.1:" + port, "--allow", "PING,VERSION,CONTAINERS")).isZero();
+        await("new listener", () -> accepts(port), Duration.ofSeconds(1));
+        new Docker("tcp://127.0.0.1:" + port).run("ps").ok();
+    }
+
+    @Test
+    @Order(4)
+    void revokingAGrantEndsTheStreamThatUsesIt() throws Exception {
+        Process events = new ProcessBuilder("docker", "-H", "unix://" + discoverySocket, "events")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            Thread.sleep(1_500);
+            assertThat(events.isAlive()).as("events stream is open").isTrue();
+            assertThat(cli(data, "revoke", "discovery", "SYSTEM_EVENTS")).isZero();
+            assertThat(events.waitFor(2, TimeUnit.SECONDS)).as("events stream ended after its grant was revoked").isTrue();
+            discovery.run("ps").ok();
+        } finally {
+            events.destroyForcibly();
+        }
+    }
+
+    @Test
+    @Order(4)
+    void removingAClientClosesItsListenerAndEndsItsStreams() throws Exception {
+        Process events = new ProcessBuilder("docker", "-H", "tcp://127.0.0.1:" + traefikPort, "events")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            Thread.sleep(1_500);
+            assertThat(events.isAlive()).as("events stream is open").isTrue();
+            assertThat(cli(data, "client", "remove", "traefik")).isZero();
+            assertThat(events.waitFor(3, TimeUnit.SECONDS)).as("events stream ended after the client was removed").isTrue();
+            await("listener closed", () -> !accepts(traefikPort), Duration.ofSeconds(1));
+        } finally {
+            events.destroyForcibly();
+        }
+    }
+
+    @Test
+    @Order(5)
+    void cliErrorsAreExact() {
+        String d = "--data=" + data;
+        CliTest.Run typo = CliTest.run("grant", "watchtower", "NETWROKS", d);
+        assertThat(typo.exit()).isEqualTo(2);
+        assertThat(typo.err()).isEqualTo("sockwarden: unknown permission NETWROKS (did you mean NETWORKS?); "
+                + "`sockwarden permissions` lists them all\n");
+        CliTest.Run unknown = CliTest.run("grant", "watchtowr", "NETWORKS", d);
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.err()).isEqualTo("sockwarden: no client \"watchtowr\"; clients: discovery, late, watchtower\n");
+        CliTest.Run conflict = CliTest.run("client", "add", "other", "--listen", "127.0.0.1:" + watchtowerPort, d);
+        assertThat(conflict.exit()).isEqualTo(1);
+        assertThat(conflict.err()).isEqualTo("sockwarden: port 127.0.0.1:" + watchtowerPort
+                + " is already the listener of client \"watchtower\"\n");
+        CliTest.Run preset = CliTest.run("client", "add", "other", "--preset", "traefk", d);
+        assertThat(preset.exit()).isEqualTo(2);
+        assertThat(preset.err()).startsWith("sockwarden: unknown preset traefk (did you mean traefik?); presets: traefik, portainer,");
+    }
+
+    @Test
+    @Order(6)
+    void aDeletedDatabaseKeepsTheLastPolicyInForceAndSaysSo() throws Exception {
+        Files.delete(data.resolve("sockwarden.db"));
+        Files.deleteIfExists(data.resolve("sockwarden.db-wal"));
+        Files.deleteIfExists(data.resolve("sockwarden.db-shm"));
+        await("unhealthy status", () -> {
+            try {
+                return Files.readString(data.resolve("status.json")).contains("\"healthy\":false");
+            } catch (IOException e) {
+                return false;
+            }
+        }, Duration.ofSeconds(3));
+        assertThat(Files.readString(proxyLog)).contains("is missing (deleted?); still serving the last good policy");
+        watchtower.run("ps").ok();
+        assertThat(watchtower.run("volume", "ls").failed().stderr()).contains("may not call volumes.list");
+    }
+}
