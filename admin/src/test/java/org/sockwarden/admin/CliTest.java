@@ -68,6 +68,13 @@ class CliTest {
     }
 
     @Test
+    void completionScriptIsGenerated() {
+        Run r = run("completion");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("complete -F _complete_sockwarden").contains("import-env").contains("explain");
+    }
+
+    @Test
     void badListenAndLogFormat() {
         assertThat(run("serve", "--listen", "localhost").err()).contains("--listen wants HOST:PORT");
         assertThat(run("serve", "--listen", "127.0.0.1:0", "--log-format", "xml").err()).contains("--log-format must be text or json");

@@ -184,6 +184,37 @@ class MultiClientTest {
 
     @Test
     @Order(5)
+    void socketModeOwnerPeerUidAndSourceRange() throws Exception {
+        // Outside the 0700 data directory, so that uid 65534 can reach the socket at all.
+        Path open = Files.createTempDirectory(Path.of("/tmp"), "swpeer");
+        Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path peerSocket = open.resolve("peer.sock");
+        assertThat(cli(data, "client", "add", "peer", "--socket", peerSocket.toString(), "--socket-mode", "0666",
+                "--socket-owner", "0:4242", "--peer-uid", "0", "--allow", "PING,VERSION,CONTAINERS")).isZero();
+        await("peer socket", () -> Files.exists(peerSocket), Duration.ofSeconds(1));
+        Thread.sleep(200);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(peerSocket))).isEqualTo("rw-rw-rw-");
+        assertThat(Files.getAttribute(peerSocket, "unix:gid")).isEqualTo(4242);
+        new Docker("unix://" + peerSocket).run("ps").ok();
+        // The same socket, opened by uid 65534: its SO_PEERCRED uid is not allowed.
+        Process nobody = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c",
+                "import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); "
+                        + "s.sendall(b'GET /_ping HTTP/1.1\\r\\nHost: d\\r\\nConnection: close\\r\\n\\r\\n'); "
+                        + "print(s.recv(4096).decode())", peerSocket.toString()).redirectErrorStream(true).start();
+        String answer = new String(nobody.getInputStream().readAllBytes());
+        assertThat(nobody.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(answer).startsWith("HTTP/1.1 403").contains("client \\\"peer\\\" accepts only peer uids [0] on its socket, not uid 65534");
+
+        int port = freePort();
+        assertThat(cli(data, "client", "add", "ranged", "--listen", "127.0.0.1:" + port, "--from", "10.0.0.0/8",
+                "--allow", "PING,VERSION,CONTAINERS")).isZero();
+        await("ranged listener", () -> accepts(port), Duration.ofSeconds(1));
+        assertThat(new Docker("tcp://127.0.0.1:" + port).run("ps").failed().stderr())
+                .contains("client \"ranged\" accepts connections only from 10.0.0.0/8, not from /127.0.0.1:");
+    }
+
+    @Test
+    @Order(5)
     void cliErrorsAreExact() {
         String d = "--data=" + data;
         CliTest.Run typo = CliTest.run("grant", "watchtower", "NETWROKS", d);
@@ -192,7 +223,7 @@ class MultiClientTest {
                 + "`sockwarden permissions` lists them all\n");
         CliTest.Run unknown = CliTest.run("grant", "watchtowr", "NETWORKS", d);
         assertThat(unknown.exit()).isEqualTo(1);
-        assertThat(unknown.err()).isEqualTo("sockwarden: no client \"watchtowr\"; clients: discovery, late, watchtower\n");
+        assertThat(unknown.err()).isEqualTo("sockwarden: no client \"watchtowr\"; clients: discovery, late, peer, ranged, watchtower\n");
         CliTest.Run conflict = CliTest.run("client", "add", "other", "--listen", "127.0.0.1:" + watchtowerPort, d);
         assertThat(conflict.exit()).isEqualTo(1);
         assertThat(conflict.err()).isEqualTo("sockwarden: port 127.0.0.1:" + watchtowerPort
