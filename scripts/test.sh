@@ -10,6 +10,7 @@ command -v busybox >/dev/null || need+=(busybox-static)
 command -v script >/dev/null || need+=(util-linux)
 command -v setpriv >/dev/null || need+=(util-linux)
 command -v openssl >/dev/null || need+=(openssl)
+/usr/bin/python3 -c 'import docker' 2>/dev/null || need+=(python3-docker)
 command -v mvn >/dev/null || need+=(maven)
 command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
 if [ ${#need[@]} -gt 0 ]; then

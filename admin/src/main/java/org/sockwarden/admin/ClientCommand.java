@@ -38,8 +38,38 @@ final class ClientCommand {
         @Option(names = "--from", paramLabel = "CIDR", description = "Accept TCP connections only from these ranges.")
         List<String> from = new ArrayList<>();
 
+        @Option(names = "--cert-subject", paramLabel = "DN", description = "A client certificate of a trusted CA with this subject is this client.")
+        List<String> certSubject = new ArrayList<>();
+
+        @Option(names = "--cert-fingerprint", paramLabel = "SHA256", description = "A client certificate with this SHA-256 fingerprint is this client.")
+        List<String> certFingerprint = new ArrayList<>();
+
         boolean given() {
-            return !listen.isEmpty() || !socket.isEmpty() || !peerUid.isEmpty() || !from.isEmpty() || socketMode != null || socketOwner != null;
+            return !listen.isEmpty() || !socket.isEmpty() || !peerUid.isEmpty() || !from.isEmpty() || socketMode != null || socketOwner != null
+                    || !certSubject.isEmpty() || !certFingerprint.isEmpty();
+        }
+
+        List<String> subjects() {
+            for (String s : certSubject) {
+                try {
+                    new javax.security.auth.x500.X500Principal(s);
+                } catch (IllegalArgumentException e) {
+                    throw new Main.UsageException("--cert-subject wants a distinguished name such as \"CN=ci,O=example\", not " + s);
+                }
+            }
+            return certSubject;
+        }
+
+        List<String> fingerprints() {
+            List<String> out = new ArrayList<>();
+            for (String f : certFingerprint) {
+                String n = org.sockwarden.certs.Fingerprints.normalize(f);
+                if (!n.matches("[0-9a-f]{64}")) {
+                    throw new Main.UsageException("--cert-fingerprint wants a SHA-256 fingerprint (64 hex digits, colons allowed), not " + f);
+                }
+                out.add(n);
+            }
+            return out;
         }
 
         List<StoredClient.Listener> listeners() {
@@ -85,7 +115,8 @@ final class ClientCommand {
                 grants.addAll(StoreCommands.preset(p).permissions());
             }
             Identity id = identity == null ? new Identity() : identity;
-            StoredClient client = new StoredClient(name, id.listeners(), StoreCommands.cidrs(id.from), id.peerUid, grants, presets);
+            StoredClient client = new StoredClient(name, id.listeners(), StoreCommands.cidrs(id.from), id.peerUid, grants, presets,
+                    id.subjects(), id.fingerprints());
             StoreCommands.withStore(dataDir, s -> {
                 s.addClient(client);
                 return null;
@@ -172,12 +203,12 @@ final class ClientCommand {
         @Override
         public Integer call() {
             if (identity == null || !identity.given()) {
-                throw new Main.UsageException("client set needs at least one of --listen, --socket, --from, --peer-uid");
+                throw new Main.UsageException("client set needs at least one of --listen, --socket, --from, --peer-uid, --cert-subject, --cert-fingerprint");
             }
             StoredClient updated = StoreCommands.withStore(dataDir, s -> {
                 StoredClient old = s.client(name);
                 StoredClient c = new StoredClient(name, identity.listeners(), StoreCommands.cidrs(identity.from), identity.peerUid,
-                        old.grants(), old.presets());
+                        old.grants(), old.presets(), identity.subjects(), identity.fingerprints());
                 s.updateIdentity(c);
                 return c;
             });

@@ -1,19 +1,35 @@
 package org.sockwarden.admin;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
+import org.sockwarden.certs.Pem;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 @Command(name = "init", mixinStandardHelpOptions = true,
-        description = "Create the data directory and its database (safe to run again; serve does it on first start too).")
+        description = "Create the data directory, its database and the local CA (safe to run again; serve does it on first start too).")
 final class InitCommand implements Callable<Integer> {
     @Mixin
     DataDir dataDir = new DataDir();
 
+    @Option(names = "--trust-ca", paramLabel = "FILE",
+            description = "Also accept client certificates of this CA (PEM); map them with client add --cert-subject/--cert-fingerprint.")
+    Path trustCa;
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        Path data = dataDir.resolve();
         String file = StoreCommands.withStore(dataDir, s -> s.file().toString());
-        System.out.println("sockwarden data in " + dataDir.resolve() + " (database " + file + ")");
+        Tls.ca(data);
+        if (trustCa != null) {
+            int n = Pem.readCertificates(trustCa).size();
+            Files.copy(trustCa, data.resolve(Tls.TRUSTED_CA), StandardCopyOption.REPLACE_EXISTING);
+            System.out.println("trusting " + n + " CA certificate(s) from " + trustCa);
+        }
+        System.out.println("sockwarden data in " + data + " (database " + file + ", CA " + data.resolve("ca.pem") + ")");
         return 0;
     }
 }

@@ -3,7 +3,10 @@ package org.sockwarden.admin;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.sockwarden.proxy.identity.Cidr;
 import org.sockwarden.proxy.identity.Client;
@@ -14,6 +17,7 @@ import org.sockwarden.proxy.policy.Permission;
 import org.sockwarden.proxy.policy.PermissionSet;
 import org.sockwarden.proxy.policy.UnknownPermissionException;
 import org.sockwarden.store.Snapshot;
+import org.sockwarden.store.StoredCertificate;
 import org.sockwarden.store.StoredClient;
 
 /** From the store's text to the proxy's types. Anything that does not parse is left out: fail closed. */
@@ -23,12 +27,23 @@ final class Policies {
     static Directory directory(Snapshot snapshot, List<ClientConfig> extra, Consumer<String> warn) {
         List<ClientConfig> clients = new ArrayList<>(extra);
         for (StoredClient c : snapshot.clients()) {
-            clients.add(config(c, warn));
+            clients.add(config(c, snapshot.certificates(), warn));
         }
-        return new Directory(snapshot.version(), clients);
+        Map<String, String> revoked = new HashMap<>();
+        for (StoredCertificate cert : snapshot.certificates()) {
+            if (cert.revokedAt() != null) {
+                revoked.put(cert.fingerprint(), "revoked: certificate " + cert.fingerprint() + " of client " + cert.client()
+                        + " (serial " + cert.serial() + ") was revoked at " + cert.revokedAt());
+            }
+        }
+        return new Directory(snapshot.version(), clients, revoked);
     }
 
     static ClientConfig config(StoredClient c, Consumer<String> warn) {
+        return config(c, List.of(), warn);
+    }
+
+    static ClientConfig config(StoredClient c, List<StoredCertificate> certificates, Consumer<String> warn) {
         List<Permission> granted = new ArrayList<>();
         for (String name : c.grants()) {
             try {
@@ -55,8 +70,23 @@ final class Policies {
                 sources.add(Cidr.parse("0.0.0.0/32"));
             }
         }
+        Set<String> fingerprints = new HashSet<>(c.certFingerprints());
+        for (StoredCertificate cert : certificates) {
+            if (c.name().equals(cert.client()) && cert.revokedAt() == null) {
+                fingerprints.add(cert.fingerprint());
+            }
+        }
+        Set<String> subjects = new HashSet<>();
+        for (String subject : c.certSubjects()) {
+            try {
+                new javax.security.auth.x500.X500Principal(subject);
+                subjects.add(subject);
+            } catch (IllegalArgumentException e) {
+                warn.accept("client " + c.name() + ": ignoring certificate subject " + subject + ": " + e.getMessage());
+            }
+        }
         return new ClientConfig(new Client(c.name(), PermissionSet.of(granted), Client.GrantAdvice.CLI), listeners, sources,
-                new HashSet<>(c.peerUids()));
+                new HashSet<>(c.peerUids()), fingerprints, subjects);
     }
 
     static ListenerAddress listener(StoredClient.Listener l) {

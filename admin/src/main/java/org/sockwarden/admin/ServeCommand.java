@@ -25,6 +25,7 @@ import org.sockwarden.store.PolicyWatcher;
 import org.sockwarden.store.Snapshot;
 import org.sockwarden.store.Store;
 import org.sockwarden.store.StoreException;
+import org.sockwarden.store.StoredCertificate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -43,6 +44,16 @@ final class ServeCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin
     DataDir dataDir = new DataDir();
+
+    @Option(names = "--tls-listen", paramLabel = "HOST:PORT",
+            description = "Mutual-TLS listener (2376 is Docker's convention): the client is the one its certificate identifies.")
+    String tlsListen;
+
+    @Option(names = "--tls-name", paramLabel = "DNS", description = "Extra DNS name for a new server certificate (repeatable).")
+    List<String> tlsNames = new ArrayList<>();
+
+    @Option(names = "--tls-ip", paramLabel = "IP", description = "Extra IP address for a new server certificate (repeatable).")
+    List<String> tlsIps = new ArrayList<>();
 
     @Option(names = "--docker-socket", paramLabel = "PATH",
             description = "The engine's socket (default: $DOCKER_SOCKET, $SOCKET_PATH, or /var/run/docker.sock).")
@@ -95,7 +106,11 @@ final class ServeCommand implements Callable<Integer> {
         }
         log.event("INFO", "sockwarden " + Main.Version.version() + " serving; engine " + socket + ", data " + data
                 + (dropIn.isEmpty() ? "" : ", client default on " + listen + " with " + permissions));
-        PolicyWatcher watcher = watch(data, server, dropIn, log, status);
+        String[] serverFingerprint = {null};
+        if (tlsListen != null) {
+            serverFingerprint[0] = startTls(data, server);
+        }
+        PolicyWatcher watcher = watch(data, server, dropIn, log, status, serverFingerprint);
         status.write(server, watcher == null ? null : watcher.health());
         server.join();
         if (watcher != null) {
@@ -106,8 +121,23 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Creates the CA and a server certificate on first use, then opens the TLS listener; returns the server certificate's fingerprint. */
+    private String startTls(Path data, ProxyServer server) throws Exception {
+        InetSocketAddress address = parseHostPort(tlsListen);
+        String fingerprint;
+        try (Store store = Store.open(data)) {
+            if (!Files.exists(data.resolve(Tls.SERVER_CERT)) || !Files.exists(data.resolve(Tls.SERVER_KEY))) {
+                Tls.issueServer(data, store, tlsNames, tlsIps);
+            }
+            fingerprint = org.sockwarden.certs.Fingerprints.sha256(org.sockwarden.certs.Pem.readCertificates(data.resolve(Tls.SERVER_CERT)).get(0));
+        }
+        server.enableTls(address.getHostString(), address.getPort(), Tls.serverKeyStore(data), Tls.trustedCas(data));
+        return fingerprint;
+    }
+
     /** Serves the store's clients and follows its changes; an unreadable store serves none of them (deny-all). */
-    private static PolicyWatcher watch(Path data, ProxyServer server, List<ClientConfig> dropIn, AccessLog log, StatusFile status) {
+    private static PolicyWatcher watch(Path data, ProxyServer server, List<ClientConfig> dropIn, AccessLog log, StatusFile status,
+                                       String[] serverFingerprint) {
         Path file;
         try (Store store = Store.open(data)) {
             file = store.file();
@@ -123,6 +153,13 @@ final class ServeCommand implements Callable<Integer> {
                 server.apply(Policies.directory(snapshot, dropIn, w -> log.event("WARN", w)));
                 log.event("INFO", "policy version " + snapshot.version() + " in force: "
                         + server.directory().clients().stream().map(ClientConfig::name).toList());
+                for (StoredCertificate c : snapshot.certificates()) {
+                    if (c.revokedAt() == null && Tls.expiresSoon(c.notAfter())) {
+                        log.event("WARN", c.kind() + " certificate " + c.fingerprint() + (c.client() == null ? "" : " of client " + c.client())
+                                + (c.notAfter().isBefore(java.time.Instant.now()) ? " expired at " : " expires at ") + c.notAfter());
+                    }
+                }
+                reloadServerCertificate(data, server, log, serverFingerprint);
                 status.write(server, self[0] == null ? null : self[0].health());
             }
 
@@ -138,6 +175,22 @@ final class ServeCommand implements Callable<Integer> {
             }
         });
         return self[0].start();
+    }
+
+    /** `cert renew-server` wrote new files and bumped the policy version: new handshakes get the new certificate. */
+    private static void reloadServerCertificate(Path data, ProxyServer server, AccessLog log, String[] serverFingerprint) {
+        if (serverFingerprint[0] == null) {
+            return;
+        }
+        try {
+            String now = org.sockwarden.certs.Fingerprints.sha256(org.sockwarden.certs.Pem.readCertificates(data.resolve(Tls.SERVER_CERT)).get(0));
+            if (!now.equals(serverFingerprint[0])) {
+                server.reloadTls(Tls.serverKeyStore(data));
+                serverFingerprint[0] = now;
+            }
+        } catch (Exception e) {
+            log.event("ERROR", "cannot load the renewed server certificate, keeping the current one: " + e.getMessage());
+        }
     }
 
     PermissionSet permissions(Map<String, String> env) throws IOException {

@@ -54,6 +54,10 @@ final class StatusCommand implements Callable<Integer> {
                     + ",\"proxy\":" + (running == null ? "null" : running)
                     + ",\"engine\":{\"socket\":" + AccessLog.quote(engine.toString()) + ",\"reachable\":" + (engineProblem == null)
                     + ",\"problem\":" + AccessLog.quote(engineProblem) + "}"
+                    + ",\"expiring_certificates\":[" + snapshot.certificates().stream()
+                    .filter(c -> c.revokedAt() == null && Tls.expiresSoon(c.notAfter()))
+                    .map(c -> "{\"fingerprint\":" + AccessLog.quote(c.fingerprint()) + ",\"client\":" + AccessLog.quote(c.client())
+                            + ",\"not_after\":\"" + c.notAfter() + "\"}").collect(Collectors.joining(",")) + "]"
                     + ",\"clients\":[" + snapshot.clients().stream().map(StoreCommands::json).collect(Collectors.joining(",")) + "]}");
         } else {
             StringBuilder b = new StringBuilder();
@@ -70,6 +74,13 @@ final class StatusCommand implements Callable<Integer> {
                 }
             }
             b.append("engine: ").append(engine).append(engineProblem == null ? " answers" : " NOT reachable: " + engineProblem).append('\n');
+            for (var c : snapshot.certificates()) {
+                if (c.revokedAt() == null && Tls.expiresSoon(c.notAfter())) {
+                    b.append("WARNING: ").append(c.kind()).append(" certificate ").append(c.fingerprint())
+                            .append(c.client() == null ? "" : " of client " + c.client())
+                            .append(c.notAfter().isBefore(java.time.Instant.now()) ? " expired at " : " expires at ").append(c.notAfter()).append('\n');
+                }
+            }
             b.append("clients:").append(snapshot.clients().isEmpty() ? " (none)" : "").append('\n');
             for (StoredClient c : snapshot.clients()) {
                 b.append("  ").append(c.name()).append(": ").append(c.listeners().isEmpty() ? "certificate only"

@@ -103,6 +103,10 @@ final class StoreCommands {
         if (!c.peerUids().isEmpty()) {
             b.append("  peer uids: ").append(c.peerUids().stream().map(String::valueOf).collect(Collectors.joining(", "))).append('\n');
         }
+        if (!c.certSubjects().isEmpty() || !c.certFingerprints().isEmpty()) {
+            b.append("  certificates: ").append(java.util.stream.Stream.concat(c.certSubjects().stream().map(x -> "subject " + x),
+                    c.certFingerprints().stream().map(x -> "sha256 " + x)).collect(Collectors.joining(", "))).append('\n');
+        }
         if (!c.presets().isEmpty()) {
             b.append("  presets: ").append(String.join(", ", c.presets())).append('\n');
         }

@@ -13,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -30,7 +31,7 @@ public final class Store implements AutoCloseable {
 
     public static final String FILE = "sockwarden.db";
     /** Migrations in order; the schema version is their count. */
-    static final List<String> MIGRATIONS = List.of("V1.sql");
+    static final List<String> MIGRATIONS = List.of("V1.sql", "V2.sql");
 
     private final Path file;
     private final HikariDataSource pool;
@@ -195,15 +196,36 @@ public final class Store implements AutoCloseable {
                     byId.get(rs.getLong(1)).presets.add(rs.getString(2));
                 }
             }
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT client_id, kind, value FROM cert_mappings ORDER BY value")) {
+                while (rs.next()) {
+                    Builder b = byId.get(rs.getLong(1));
+                    (rs.getString(2).equals("subject") ? b.certSubjects : b.certFingerprints).add(rs.getString(3));
+                }
+            }
+            List<StoredCertificate> certificates = certificates(c);
             List<StoredClient> clients = new ArrayList<>();
             for (Builder b : byId.values()) {
-                clients.add(new StoredClient(b.name, b.listeners, b.sources, b.peerUids, b.grants, b.presets));
+                clients.add(new StoredClient(b.name, b.listeners, b.sources, b.peerUids, b.grants, b.presets, b.certSubjects,
+                        b.certFingerprints));
             }
-            return new Snapshot(version, clients);
+            return new Snapshot(version, clients, certificates);
         } finally {
             c.rollback();
             c.setAutoCommit(auto);
         }
+    }
+
+    private static List<StoredCertificate> certificates(Connection c) throws SQLException {
+        List<StoredCertificate> certificates = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT serial, kind, client, fingerprint, subject, not_before, not_after, revoked_at FROM certificates ORDER BY not_before")) {
+            while (rs.next()) {
+                certificates.add(new StoredCertificate(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                        Instant.parse(rs.getString(6)), Instant.parse(rs.getString(7)),
+                        rs.getString(8) == null ? null : Instant.parse(rs.getString(8))));
+            }
+        }
+        return certificates;
     }
 
     private static final class Builder {
@@ -213,6 +235,8 @@ public final class Store implements AutoCloseable {
         final List<Integer> peerUids = new ArrayList<>();
         final TreeSet<String> grants = new TreeSet<>();
         final List<String> presets = new ArrayList<>();
+        final List<String> certSubjects = new ArrayList<>();
+        final List<String> certFingerprints = new ArrayList<>();
 
         Builder(String name) {
             this.name = name;
@@ -284,7 +308,7 @@ public final class Store implements AutoCloseable {
     public void updateIdentity(StoredClient client) {
         change(c -> {
             long id = requireClient(c, client.name());
-            for (String table : List.of("listeners", "sources", "peer_uids")) {
+            for (String table : List.of("listeners", "sources", "peer_uids", "cert_mappings")) {
                 try (PreparedStatement p = c.prepareStatement("DELETE FROM " + table + " WHERE client_id = ?")) {
                     p.setLong(1, id);
                     p.executeUpdate();
@@ -320,6 +344,25 @@ public final class Store implements AutoCloseable {
             }
         }
         insertAll(c, "INSERT OR IGNORE INTO sources (client_id, cidr) VALUES (?, ?)", id, client.sources());
+        for (String[] mapping : mappings(client)) {
+            try (PreparedStatement p = c.prepareStatement(
+                    "SELECT c.name FROM cert_mappings m JOIN clients c ON c.id = m.client_id WHERE m.kind = ? AND m.value = ?")) {
+                p.setString(1, mapping[0]);
+                p.setString(2, mapping[1]);
+                try (ResultSet rs = p.executeQuery()) {
+                    if (rs.next()) {
+                        throw new StoreException("certificate " + mapping[0] + " " + mapping[1] + " is already mapped to client \""
+                                + rs.getString(1) + "\"");
+                    }
+                }
+            }
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO cert_mappings (client_id, kind, value) VALUES (?, ?, ?)")) {
+                p.setLong(1, id);
+                p.setString(2, mapping[0]);
+                p.setString(3, mapping[1]);
+                p.executeUpdate();
+            }
+        }
         for (Integer uid : client.peerUids()) {
             try (PreparedStatement p = c.prepareStatement("INSERT OR IGNORE INTO peer_uids (client_id, uid) VALUES (?, ?)")) {
                 p.setLong(1, id);
@@ -327,6 +370,60 @@ public final class Store implements AutoCloseable {
                 p.executeUpdate();
             }
         }
+    }
+
+    private static List<String[]> mappings(StoredClient client) {
+        List<String[]> out = new ArrayList<>();
+        client.certSubjects().forEach(v -> out.add(new String[] {"subject", v}));
+        client.certFingerprints().forEach(v -> out.add(new String[] {"fingerprint", v}));
+        return out;
+    }
+
+    /** Records a certificate sockwarden issued; {@code client} must exist for a client certificate. */
+    public void recordCertificate(StoredCertificate cert) {
+        change(c -> {
+            if (cert.client() != null) {
+                requireClient(c, cert.client());
+            }
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO certificates (serial, kind, client, fingerprint, subject, "
+                    + "not_before, not_after) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                p.setString(1, cert.serial());
+                p.setString(2, cert.kind());
+                p.setString(3, cert.client());
+                p.setString(4, cert.fingerprint());
+                p.setString(5, cert.subject());
+                p.setString(6, cert.notBefore().toString());
+                p.setString(7, cert.notAfter().toString());
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Revokes by client name (all its valid certificates), serial or fingerprint; returns the
+     * certificates revoked now. Nothing matching is a refusal naming what was looked for.
+     */
+    public List<StoredCertificate> revokeCertificates(String nameSerialOrFingerprint) {
+        return change(c -> {
+            String key = nameSerialOrFingerprint.replace(":", "").toLowerCase(java.util.Locale.ROOT);
+            List<StoredCertificate> hits = certificates(c).stream().filter(x -> x.revokedAt() == null && x.kind().equals("client"))
+                    .filter(x -> nameSerialOrFingerprint.equals(x.client()) || x.serial().equals(key) || x.fingerprint().equals(key))
+                    .toList();
+            if (hits.isEmpty()) {
+                throw new StoreException("no valid client certificate has client name, serial or fingerprint " + nameSerialOrFingerprint
+                        + "; `sockwarden cert list` shows them");
+            }
+            String now = Instant.now().toString();
+            try (PreparedStatement p = c.prepareStatement("UPDATE certificates SET revoked_at = ? WHERE serial = ?")) {
+                for (StoredCertificate x : hits) {
+                    p.setString(1, now);
+                    p.setString(2, x.serial());
+                    p.executeUpdate();
+                }
+            }
+            return hits;
+        });
     }
 
     private static void insertAll(Connection c, String sql, long id, Collection<String> values) throws SQLException {

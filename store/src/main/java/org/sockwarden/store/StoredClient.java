@@ -6,7 +6,8 @@ import java.util.TreeSet;
 
 /** A client as stored: names and addresses as text; the proxy gives them meaning. */
 public record StoredClient(String name, List<Listener> listeners, List<String> sources, List<Integer> peerUids,
-                           SortedSet<String> grants, List<String> presets) {
+                           SortedSet<String> grants, List<String> presets, List<String> certSubjects,
+                           List<String> certFingerprints) {
 
     public StoredClient {
         listeners = List.copyOf(listeners);
@@ -14,6 +15,13 @@ public record StoredClient(String name, List<Listener> listeners, List<String> s
         peerUids = List.copyOf(peerUids);
         grants = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(grants));
         presets = List.copyOf(presets);
+        certSubjects = List.copyOf(certSubjects);
+        certFingerprints = List.copyOf(certFingerprints);
+    }
+
+    public StoredClient(String name, List<Listener> listeners, List<String> sources, List<Integer> peerUids,
+                        SortedSet<String> grants, List<String> presets) {
+        this(name, listeners, sources, peerUids, grants, presets, List.of(), List.of());
     }
 
     /** {@code kind} is "tcp" (address HOST:PORT) or "unix" (address an absolute path, with mode and owner). */

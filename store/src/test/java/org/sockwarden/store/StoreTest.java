@@ -57,7 +57,7 @@ class StoreTest {
             st.execute("PRAGMA user_version = 7");
         }
         assertThatThrownBy(() -> Store.open(data)).isInstanceOf(StoreException.class)
-                .hasMessage("database " + data.resolve(Store.FILE) + " has schema version 7, this sockwarden knows up to 1: upgrade sockwarden");
+                .hasMessage("database " + data.resolve(Store.FILE) + " has schema version 7, this sockwarden knows up to 2: upgrade sockwarden");
     }
 
     @Test
@@ -154,6 +154,27 @@ class StoreTest {
                 Thread.sleep(300);
                 assertThat(seen).as("the last good snapshot stays in force").hasSize(2);
             }
+        }
+    }
+
+    @Test
+    void certificatesAreRecordedRevokedAndMapped() {
+        try (Store s = Store.open(dir)) {
+            s.addClient(client("traefik", null));
+            java.time.Instant now = java.time.Instant.now();
+            s.recordCertificate(new StoredCertificate("ab12", "client", "traefik", "f1", "CN=traefik", now, now.plusSeconds(3600), null));
+            s.recordCertificate(new StoredCertificate("cd34", "client", "traefik", "f2", "CN=traefik", now, now.plusSeconds(3600), null));
+            assertThat(s.revokeCertificates("F1")).extracting(StoredCertificate::serial).containsExactly("ab12");
+            assertThat(s.revokeCertificates("traefik")).extracting(StoredCertificate::serial).containsExactly("cd34");
+            assertThatThrownBy(() -> s.revokeCertificates("traefik"))
+                    .hasMessage("no valid client certificate has client name, serial or fingerprint traefik; `sockwarden cert list` shows them");
+            assertThat(s.snapshot().certificates()).allMatch(c -> c.revokedAt() != null);
+            s.addClient(new StoredClient("external", List.of(), List.of(), List.of(), new java.util.TreeSet<>(), List.of(),
+                    List.of("CN=ci,O=example"), List.of("00ff")));
+            assertThatThrownBy(() -> s.addClient(new StoredClient("other", List.of(), List.of(), List.of(), new java.util.TreeSet<>(),
+                    List.of(), List.of("CN=ci,O=example"), List.of())))
+                    .hasMessage("certificate subject CN=ci,O=example is already mapped to client \"external\"");
+            assertThat(s.client("external").certFingerprints()).containsExactly("00ff");
         }
     }
 

@@ -11,6 +11,7 @@ import org.sockwarden.proxy.api.Operation;
 public final class Exchange {
     private final String client;
     private final Operation operation;
+    private final java.security.cert.X509Certificate certificate;
     private final Consumer<Exchange> onEnd;
     private volatile int status;
     private volatile long bytesIn;
@@ -18,10 +19,16 @@ public final class Exchange {
     private volatile boolean ended;
     private volatile Consumer<Throwable> abort;
 
-    public Exchange(String client, Operation operation, Consumer<Exchange> onEnd) {
+    /** @param certificate the client certificate that identified the caller, or null for other listeners */
+    public Exchange(String client, Operation operation, java.security.cert.X509Certificate certificate, Consumer<Exchange> onEnd) {
         this.client = client;
         this.operation = operation;
+        this.certificate = certificate;
         this.onEnd = onEnd;
+    }
+
+    public java.security.cert.X509Certificate certificate() {
+        return certificate;
     }
 
     public String client() {

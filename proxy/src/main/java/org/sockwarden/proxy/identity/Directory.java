@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import javax.security.auth.x500.X500Principal;
 
 /**
  * An immutable picture of every client and listener. The proxy swaps in a new one atomically
@@ -15,8 +16,17 @@ public final class Directory {
     private final Map<String, ClientConfig> byName;
     private final Map<String, ClientConfig> byListener;
     private final Map<String, ListenerAddress> listeners;
+    private final Map<String, ClientConfig> byFingerprint = new HashMap<>();
+    private final Map<String, ClientConfig> bySubject = new HashMap<>();
+    private final Map<String, String> revoked;
 
     public Directory(long version, Collection<ClientConfig> clients) {
+        this(version, clients, Map.of());
+    }
+
+    /** @param revoked fingerprint → why it is no longer accepted, for the log line of a refused handshake */
+    public Directory(long version, Collection<ClientConfig> clients, Map<String, String> revoked) {
+        this.revoked = Map.copyOf(revoked);
         this.version = version;
         Map<String, ClientConfig> names = new LinkedHashMap<>();
         Map<String, ClientConfig> byKey = new HashMap<>();
@@ -32,6 +42,15 @@ public final class Directory {
                 }
                 addresses.put(l.key(), l);
             }
+            for (String fp : c.certFingerprints()) {
+                ClientConfig other = byFingerprint.put(fp, c);
+                if (other != null && other != c) {
+                    throw new IllegalArgumentException("certificate " + fp + " belongs to both \"" + other.name() + "\" and \"" + c.name() + "\"");
+                }
+            }
+            for (String subject : c.certSubjects()) {
+                bySubject.put(canonical(subject), c);
+            }
         }
         this.byName = Collections.unmodifiableMap(names);
         this.byListener = Collections.unmodifiableMap(byKey);
@@ -45,6 +64,25 @@ public final class Directory {
     /** The client whose listener this is, or null. */
     public ClientConfig byListener(String key) {
         return byListener.get(key);
+    }
+
+    /** The client a TLS client certificate identifies (its fingerprint first, then a subject mapping), or null. */
+    public ClientConfig byCertificate(String fingerprint, X500Principal subject) {
+        if (revoked.containsKey(fingerprint)) {
+            return null;
+        }
+        ClientConfig c = byFingerprint.get(fingerprint);
+        return c != null ? c : bySubject.get(subject.getName(X500Principal.CANONICAL));
+    }
+
+    /** Why a certificate identifies no client, for the log and the refusal. */
+    public String whyNot(String fingerprint, X500Principal subject) {
+        String r = revoked.get(fingerprint);
+        return r != null ? r : "certificate " + fingerprint + " (" + subject.getName() + ") is not issued or mapped to any client";
+    }
+
+    static String canonical(String subject) {
+        return new X500Principal(subject).getName(X500Principal.CANONICAL);
     }
 
     public ClientConfig byName(String name) {

@@ -60,7 +60,10 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
         String method = request.getMethod();
         HttpURI uri = request.getHttpURI();
         String target = uri.getQuery() == null ? uri.getPath() : uri.getPath() + "?" + uri.getQuery();
-        ClientConfig config = directory.get().byListener(listener);
+        Directory current = directory.get();
+        TlsIdentity tls = listener.startsWith("tls:") ? TlsIdentity.of(request) : null;
+        ClientConfig config = tls != null ? current.byCertificate(tls.fingerprint(), tls.certificate().getSubjectX500Principal())
+                : current.byListener(listener);
         String clientName = config == null ? "-" : config.name();
 
         CanonicalRequest canonical;
@@ -74,7 +77,9 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
                     new Logged(start, listener, clientName, method, target, null, "reject", null));
             return true;
         }
-        String unproven = config == null ? "sockwarden: no client is configured for listener " + listener : unproven(request, config);
+        String unproven = config != null ? unproven(request, config)
+                : tls != null ? "sockwarden: " + current.whyNot(tls.fingerprint(), tls.certificate().getSubjectX500Principal())
+                : "sockwarden: no client is configured for listener " + listener;
         if (unproven != null) {
             refuse(request, response, callback, 403, unproven,
                     new Logged(start, listener, clientName, method, target, null, "deny", "identity"));
@@ -97,7 +102,7 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
             return true;
         }
         Logged logged = new Logged(start, listener, clientName, method, target, op.id(), "allow", grantedBy);
-        Exchange exchange = new Exchange(client.name(), op, x -> {
+        Exchange exchange = new Exchange(client.name(), op, tls == null ? null : tls.certificate(), x -> {
             running.remove(x);
             logged.write(x);
         });
@@ -154,7 +159,7 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
     }
 
     private void refuse(Request request, Response response, Callback callback, int status, String message, Logged logged) {
-        Exchange exchange = new Exchange(logged.client, null, logged::write);
+        Exchange exchange = new Exchange(logged.client, null, null, logged::write);
         Forwarder.sendError(request, response, callback, status, message);
         exchange.status(status);
         exchange.end();

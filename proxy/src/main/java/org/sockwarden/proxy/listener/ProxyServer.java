@@ -5,23 +5,31 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.security.KeyStore;
+import java.security.cert.CRL;
+import java.security.cert.X509Certificate;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.io.ssl.SslHandshakeListener;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
 import org.eclipse.jetty.util.HostPort;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.sockwarden.proxy.forward.EngineDiagnosis;
 import org.sockwarden.proxy.forward.Exchange;
@@ -31,6 +39,7 @@ import org.sockwarden.proxy.identity.ClientConfig;
 import org.sockwarden.proxy.identity.Directory;
 import org.sockwarden.proxy.identity.ListenerAddress;
 import org.sockwarden.proxy.log.AccessLog;
+import javax.net.ssl.TrustManager;
 
 /**
  * The Jetty server, its listeners, and the live client directory. {@link #apply} makes the
@@ -46,6 +55,7 @@ public final class ProxyServer implements AutoCloseable {
     private final Map<String, AbstractConnector> connectors = new HashMap<>();
     private final Set<Exchange> running = ConcurrentHashMap.newKeySet();
     private volatile Directory directory = new Directory(0, Set.of());
+    private volatile SslContextFactory.Server tls;
 
     public ProxyServer(Path dockerSocket, AccessLog accessLog, Duration shutdownGrace) {
         this.accessLog = accessLog;
@@ -89,7 +99,7 @@ public final class ProxyServer implements AutoCloseable {
         Map<String, ListenerAddress> wanted = next.listeners();
         for (var it = connectors.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
-            if (!wanted.containsKey(e.getKey())) {
+            if (!wanted.containsKey(e.getKey()) && !e.getKey().startsWith("tls:")) {
                 stopQuietly(e.getValue());
                 server.removeConnector(e.getValue());
                 it.remove();
@@ -118,7 +128,9 @@ public final class ProxyServer implements AutoCloseable {
         directory = next;
         for (Exchange x : running) {
             ClientConfig c = next.byName(x.client());
-            if (c == null || !c.client().permissions().allows(x.operation())) {
+            boolean credentialValid = x.certificate() == null
+                    || next.byCertificate(TlsIdentity.fingerprint(x.certificate()), x.certificate().getSubjectX500Principal()) == c;
+            if (c == null || !credentialValid || !c.client().permissions().allows(x.operation())) {
                 x.abort(new IllegalStateException("client " + x.client() + " lost " + x.operation().id()));
             }
         }
@@ -158,6 +170,59 @@ public final class ProxyServer implements AutoCloseable {
         // Between requests only; a running stream or tunnel is never cut by it.
         connector.setIdleTimeout(300_000);
         return connector;
+    }
+
+    /**
+     * The mutual-TLS listener (TLS 1.2 and 1.3, client certificate required): whoever connects is
+     * the client its certificate identifies in the current directory. {@code serverKeys} holds the
+     * server's key and chain (password empty); {@code trustedCas} the CAs client certificates may come from.
+     */
+    public synchronized void enableTls(String host, int port, KeyStore serverKeys, List<X509Certificate> trustedCas) throws Exception {
+        ClientCertificateTrust trust = new ClientCertificateTrust(trustedCas, () -> directory,
+                reason -> accessLog.event("WARN", "TLS client refused: " + reason));
+        SslContextFactory.Server ssl = new SslContextFactory.Server() {
+            @Override
+            protected TrustManager[] getTrustManagers(KeyStore trustStore, Collection<? extends CRL> crls) {
+                return new TrustManager[] {trust};
+            }
+        };
+        ssl.setKeyStore(serverKeys);
+        ssl.setKeyStorePassword("");
+        ssl.setNeedClientAuth(true);
+        ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+        ServerConnector c = new ServerConnector(server, 1, 1, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(httpConfig));
+        c.setHost(host);
+        c.setPort(port);
+        String key = "tls:" + new ListenerAddress.Tcp(host, port).key();
+        c.setName(key);
+        c.setIdleTimeout(300_000);
+        c.addBean(new SslHandshakeListener() {
+            @Override
+            public void handshakeFailed(Event event, Throwable failure) {
+                boolean certificateRefused = false;
+                for (Throwable t = failure; t != null; t = t.getCause()) {
+                    certificateRefused |= t instanceof java.security.cert.CertificateException;
+                }
+                if (!certificateRefused) {
+                    // Certificate refusals were logged with their reason by the trust manager.
+                    accessLog.event("WARN", "TLS handshake refused from " + event.getSSLEngine().getPeerHost() + ": " + failure.getMessage());
+                }
+            }
+        });
+        server.addConnector(c);
+        c.start();
+        tls = ssl;
+        connectors.put(key, c);
+        accessLog.event("INFO", "listening on " + key + " (mutual TLS)");
+    }
+
+    /** A renewed server certificate, for new handshakes; open connections keep theirs. */
+    public void reloadTls(KeyStore serverKeys) throws Exception {
+        SslContextFactory.Server ssl = tls;
+        if (ssl != null) {
+            ssl.reload(f -> f.setKeyStore(serverKeys));
+            accessLog.event("INFO", "server certificate reloaded");
+        }
     }
 
     /** A stale socket file of an earlier run would make the bind fail. */

@@ -1,0 +1,7 @@
+package org.sockwarden.store;
+
+import java.time.Instant;
+
+/** A certificate sockwarden issued; {@code client} is null for the server's, {@code revokedAt} null while valid. */
+public record StoredCertificate(String serial, String kind, String client, String fingerprint, String subject,
+                                Instant notBefore, Instant notAfter, Instant revokedAt) {}
