@@ -1,0 +1,2 @@
+-- wrk sends GET by default; Traefik probes with HEAD.
+wrk.method = "HEAD"

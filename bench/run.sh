@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# sockwarden against a direct socat passthrough and an HAProxy reference, in one run, on one engine.
+#   bench/run.sh [--quick] [--engine SOCKET] [--write]
+# --quick: short runs (for a smoke test); --write: update bench/RESULTS.md (the default for full runs).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+quick=0; engine=""; write=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1; write=0 ;;
+    --engine) engine="$2"; shift ;;
+    --write) write=1 ;;
+    *) echo "usage: bench/run.sh [--quick] [--engine SOCKET] [--write]" >&2; exit 2 ;;
+  esac
+  shift
+done
+dur=10s; hold=60; events_n=1000
+[ $quick = 1 ] && { dur=3s; hold=10; events_n=200; }
+
+for tool in wrk socat haproxy curl python3; do
+  command -v $tool >/dev/null || missing="${missing:-} $tool"
+done
+if [ -n "${missing:-}" ]; then
+  [ "$(id -u)" = 0 ] || { echo "bench: missing$missing" >&2; exit 1; }
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing/python3/python3-minimal} >/dev/null
+fi
+
+tmp=$(mktemp -d /tmp/swb.XXXXXX)
+pids=()
+started_engine=0
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [ $started_engine = 1 ]; then "$root/scripts/engine.sh" stop "$tmp/engine" || true; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+if [ -z "$engine" ]; then
+  "$root/scripts/engine.sh" start "$tmp/engine"; started_engine=1; engine="$tmp/engine/docker.sock"
+fi
+D="docker -H unix://$engine"
+IMAGE=sockwarden-test/busybox:latest
+echo "bench: preparing containers" >&2
+for i in $(seq 1 20); do $D run -d --network none --label sw-bench=1 $IMAGE sleep 3600 >/dev/null; done
+CID=$($D run -d --network none --label sw-bench=1 $IMAGE sleep 3600)
+LOG=$($D run -d --network none --label sw-bench=1 $IMAGE sh -c "L=\$(head -c 999 /dev/zero | tr '\\0' x); yes \"\$L\" | head -c 104857600")
+$D wait "$LOG" >/dev/null
+trap 'cleanup; ' EXIT
+cleanup_containers() { $D ps -aq --filter label=sw-bench=1 | xargs -r $D rm -f >/dev/null 2>&1 || true; }
+trap 'cleanup_containers; cleanup' EXIT
+
+"$root/sockwarden" --version >/dev/null
+ulimit -n 65536 2>/dev/null || true
+
+# nodelay: without it Nagle and delayed ACKs add 40 ms to every chunked answer on the direct path.
+socat TCP-LISTEN:23750,bind=127.0.0.1,reuseaddr,fork,nodelay UNIX-CONNECT:"$engine" & pids+=($!)
+for variant in close:23751 keepalive:23753; do
+  name=${variant%%:*}; port=${variant##*:}
+  reuse="option http-server-close"; [ $name = keepalive ] && reuse="http-reuse always"
+  sed -e "s|@PORT@|$port|" -e "s|@SOCKET@|$engine|" -e "s|@REUSE@|$reuse|" "$here/haproxy.cfg.template" > "$tmp/haproxy-$name.cfg"
+  haproxy -f "$tmp/haproxy-$name.cfg" -db >/dev/null 2>&1 & pids+=($!)
+done
+
+start_ns=$(date +%s%N)
+CONTAINERS=1 POST=1 EXEC=1 INFO=1 "$root/sockwarden" serve --listen 127.0.0.1:23752 --docker-socket "$engine" \
+  --data "$tmp/data" > "$tmp/sockwarden.log" 2>&1 & swpid=$!; pids+=($swpid)
+until curl -sf -o /dev/null http://127.0.0.1:23752/_ping; do sleep 0.01; done
+ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+swpid=$(pgrep -f "sockwarden.jar serve --listen 127.0.0.1:23752" | head -1)
+rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/$swpid/status; }
+sleep 2; rss_idle=$(rss)
+
+declare -A port=([direct]=23750 [haproxy]=23751 [haproxy-ka]=23753 [sockwarden]=23752)
+targets=(direct haproxy haproxy-ka sockwarden)
+rows=()
+wrk_run() { # target path conns [lua] -> "req/s p50 p99"
+  local t=$1 p=$2 c=$3 lua=${4:-} threads=1
+  [ "$c" -gt 1 ] && threads=2
+  local out
+  out=$(wrk -t$threads -c$c -d$dur --latency ${lua:+-s "$here/$lua"} "http://127.0.0.1:${port[$t]}$p" 2>&1)
+  local rps p50 p99
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  echo "$rps $p50 $p99"
+}
+
+declare -A result
+endpoints=("HEAD /_ping|/_ping|head.lua" "GET /_ping|/_ping|" "GET /v1.41/version|/v1.41/version|"
+           "GET /v1.41/containers/json|/v1.41/containers/json|" "GET /v1.41/containers/{id}/json|/v1.41/containers/$CID/json|")
+for e in "${endpoints[@]}"; do
+  IFS='|' read -r label path lua <<<"$e"
+  for c in 1 16; do
+    for t in "${targets[@]}"; do
+      echo "bench: $t $label c=$c" >&2
+      result["$label|$c|$t"]=$(wrk_run $t "$path" $c "$lua")
+      if [ $t = sockwarden ] && [ $c = 16 ] && [ "$label" = "GET /v1.41/containers/json" ]; then rss_load=$(rss); fi
+    done
+  done
+done
+for c in 1 16; do
+  for t in haproxy sockwarden; do
+    echo "bench: $t deny c=$c" >&2
+    result["deny GET /v1.41/networks (403)|$c|$t"]=$(wrk_run $t /v1.41/networks $c)
+  done
+done
+
+stream() { # target -> MB/s of a 100 MB log
+  curl -s -o /dev/null -w '%{size_download} %{speed_download}' "http://127.0.0.1:${port[$1]}/v1.41/containers/$LOG/logs?stdout=1" |
+    awk '{printf "%.0f MB, %.0f MB/s", $1/1048576, $2/1048576}'
+}
+hijack() { # target -> MB/s of 100 MB through exec's hijacked stream
+  local s e n
+  s=$(date +%s%N)
+  n=$(docker -H tcp://127.0.0.1:${port[$1]} exec "$CID" head -c 104857600 /dev/zero 2>/dev/null | wc -c)
+  e=$(date +%s%N)
+  if [ "$n" -lt 104857600 ]; then echo "failed ($n bytes)"; return; fi
+  awk -v n=$n -v ns=$((e - s)) 'BEGIN {printf "%.0f MB, %.0f MB/s", n/1048576, n/1048576/(ns/1e9)}'
+}
+declare -A streams
+for t in direct haproxy-ka sockwarden; do
+  echo "bench: $t streams" >&2
+  streams["logs|$t"]=$(stream $t)
+  streams["hijack|$t"]=$(hijack $t)
+done
+
+echo "bench: $events_n idle events streams for ${hold}s" >&2
+events=$(python3 "$here/events_hold.py" 23752 $events_n $hold & sleep $((${hold%.*} - 1)); echo "rss=$(rss)" >&2; wait)
+rss_events=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/$swpid/status)
+sleep 2; rss_after=$(rss)
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a/b; else print "-" }'; }
+{
+  echo "# sockwarden benchmark results"
+  echo
+  echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r),"
+  echo "$(java -version 2>&1 | head -1), dockerd $($D version --format '{{.Server.Version}}' 2>/dev/null), wrk ${dur} per cell$([ $quick = 1 ] && echo ' (quick run)')."
+  echo "direct = socat TCP→unix passthrough; haproxy = tecnativa-style config closing the engine connection per request;"
+  echo "haproxy-ka = the same with engine keep-alive; sockwarden = \`./sockwarden serve\` with its default JVM flags."
+  echo
+  echo "| Request | conns | direct req/s | haproxy req/s | haproxy-ka req/s | sockwarden req/s | sw p50 | sw p99 | direct p50 | sw/direct | sw/haproxy |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  for e in "${endpoints[@]}" "deny GET /v1.41/networks (403)||"; do
+    label=${e%%|*}
+    for c in 1 16; do
+      read -r d_rps d_p50 d_p99 <<<"${result["$label|$c|direct"]:-- - -}"
+      read -r h_rps _ _ <<<"${result["$label|$c|haproxy"]:-- - -}"
+      read -r k_rps _ _ <<<"${result["$label|$c|haproxy-ka"]:-- - -}"
+      read -r s_rps s_p50 s_p99 <<<"${result["$label|$c|sockwarden"]:-- - -}"
+      echo "| $label | $c | $d_rps | $h_rps | $k_rps | $s_rps | $s_p50 | $s_p99 | $d_p50 | $(ratio "$s_rps" "$d_rps") | $(ratio "$s_rps" "$h_rps") |"
+    done
+  done
+  echo
+  echo "| Stream (100 MB) | direct | haproxy-ka | sockwarden |"
+  echo "|---|---|---|---|"
+  for s in logs hijack; do
+    echo "| $s | ${streams["$s|direct"]} | ${streams["$s|haproxy-ka"]} | ${streams["$s|sockwarden"]} |"
+  done
+  echo
+  echo "Idle events streams on sockwarden: $events; RSS $rss_events MB while held."
+  echo
+  echo "sockwarden: ready ${ready_ms} ms after start (JVM start included); RSS idle $rss_idle MB, under load $rss_load MB, after $rss_after MB."
+} > "$tmp/results.md"
+cat "$tmp/results.md"
+if [ $write = 1 ]; then cp "$tmp/results.md" "$here/RESULTS.md"; fi
