@@ -7,13 +7,14 @@ import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
  * Notices a client that went away during a long response. Jetty reads a connection only when a
  * request wants content, so a client that closes an idle {@code docker events} or {@code logs -f}
  * would otherwise hold its engine connection until the engine next writes, which may be never.
  *
- * <p>Once a response has streamed for a while (short answers are done long before), the client's
+ * <p>Once a response without a length (a stream) has run for a while, the client's
  * connection is watched for its end. Docker clients send nothing during a stream, so any byte is
  * a protocol error, and it ends the exchange too. The watch outlives the response, and Jetty then
  * closes the connection rather than reuse it: a cost paid only by long streams.
@@ -30,9 +31,10 @@ final class ClientGoneWatch implements Callback {
         this.upstream = upstream;
     }
 
-    static void arm(Request request, org.eclipse.jetty.client.Request upstream, Exchange exchange) {
+    /** Returns the timer, to be cancelled when the exchange ends so a finished request is not kept alive by it. */
+    static Scheduler.Task arm(Request request, org.eclipse.jetty.client.Request upstream, Exchange exchange) {
         EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
-        request.getComponents().getScheduler().schedule(() -> {
+        return request.getComponents().getScheduler().schedule(() -> {
             if (!exchange.ended() && endPoint.isOpen()) {
                 endPoint.tryFillInterested(new ClientGoneWatch(endPoint, upstream));
             }

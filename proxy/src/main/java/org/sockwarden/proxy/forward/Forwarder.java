@@ -36,11 +36,15 @@ public final class Forwarder extends ContainerLifeCycle {
     private final HttpClient client;
     private final Consumer<EngineDiagnosis> onEngineFailure;
 
-    public Forwarder(Path socket, Consumer<EngineDiagnosis> onEngineFailure) {
+    /** {@code shared}: the server's threads, scheduler and buffers, so that a request is one pool's work end to end. */
+    public Forwarder(Path socket, Consumer<EngineDiagnosis> onEngineFailure, org.eclipse.jetty.server.Server shared) {
         this.socket = socket;
         this.transport = new Transport.TCPUnix(socket);
         this.onEngineFailure = onEngineFailure;
         this.client = new HttpClient();
+        client.setExecutor(shared.getThreadPool());
+        client.setScheduler(shared.getScheduler());
+        client.setByteBufferPool(shared.getByteBufferPool());
         // Every logs -f, events, stats and wait holds one engine connection for as long as it runs.
         client.setMaxConnectionsPerDestination(16_384);
         client.setMaxRequestsQueuedPerDestination(16_384);
@@ -146,6 +150,7 @@ public final class Forwarder extends ContainerLifeCycle {
         private final Exchange exchange;
         private final org.eclipse.jetty.client.Request upstream;
         private final RequestBody body;
+        private org.eclipse.jetty.util.thread.Scheduler.Task watch;
 
         ResponseRelay(Request request, Response response, Callback callback, Exchange exchange,
                       org.eclipse.jetty.client.Request upstream, RequestBody body) {
@@ -171,6 +176,9 @@ public final class Forwarder extends ContainerLifeCycle {
 
         @Override
         public void onComplete(Result result) {
+            if (watch != null) {
+                watch.cancel();
+            }
             Throwable clientFailure = body == null ? null : body.clientFailure;
             if (result.isSucceeded()) {
                 callback.succeeded();
@@ -200,7 +208,9 @@ public final class Forwarder extends ContainerLifeCycle {
 
             void commitThenIterate() {
                 response.write(false, BufferUtil.EMPTY_BUFFER, Callback.from(Invocable.InvocationType.NON_BLOCKING, () -> {
-                    ClientGoneWatch.arm(request, upstream, exchange);
+                    if (!response.getHeaders().contains(HttpHeader.CONTENT_LENGTH)) {
+                        watch = ClientGoneWatch.arm(request, upstream, exchange);
+                    }
                     iterate();
                 }, upstream::abort));
             }

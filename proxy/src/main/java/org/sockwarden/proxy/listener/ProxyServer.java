@@ -71,8 +71,8 @@ public final class ProxyServer implements AutoCloseable {
         // Jetty must hand it the raw target instead of refusing or rewriting it first.
         httpConfig.setUriCompliance(UriCompliance.UNSAFE);
         httpConfig.setRequestHeaderSize(16 * 1024);
-        this.forwarder = new Forwarder(dockerSocket, this::engineFailure);
-        Hijacker hijacker = new Hijacker(dockerSocket, this::engineFailure);
+        this.forwarder = new Forwarder(dockerSocket, this::engineFailure, server);
+        Hijacker hijacker = new Hijacker(dockerSocket, this::engineFailure, server);
         server.addBean(forwarder);
         server.addBean(hijacker);
         server.setHandler(new GracefulHandler(new ProxyHandler(() -> directory, forwarder, hijacker, accessLog, running)));

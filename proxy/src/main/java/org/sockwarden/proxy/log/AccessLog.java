@@ -30,7 +30,8 @@ public final class AccessLog implements AutoCloseable {
 
     public AccessLog(Format format, PrintStream out) {
         this.format = format;
-        this.out = out;
+        // One write per batch, not per line: under load the queue drains many lines at a time.
+        this.out = new PrintStream(new java.io.BufferedOutputStream(out, 64 * 1024), false, java.nio.charset.StandardCharsets.UTF_8);
         this.writer = new Thread(this::drain, "sockwarden-access-log");
         writer.setDaemon(true);
         writer.start();
