@@ -111,7 +111,9 @@ final class ServeCommand implements Callable<Integer> {
             serverFingerprint[0] = startTls(data, server);
         }
         PolicyWatcher watcher = watch(data, server, dropIn, log, status, serverFingerprint);
-        status.write(server, watcher == null ? null : watcher.health());
+        if (watcher != null) {
+            status.write(server, watcher.health());
+        }
         server.join();
         if (watcher != null) {
             watcher.close();

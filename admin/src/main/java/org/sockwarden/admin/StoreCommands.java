@@ -3,8 +3,6 @@ package org.sockwarden.admin;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.sockwarden.proxy.identity.Cidr;
@@ -123,9 +121,5 @@ final class StoreCommands {
                 + ",\"peer_uids\":" + c.peerUids()
                 + ",\"presets\":[" + c.presets().stream().map(AccessLog::quote).collect(Collectors.joining(",")) + "]"
                 + ",\"grants\":[" + c.grants().stream().map(AccessLog::quote).collect(Collectors.joining(",")) + "]}";
-    }
-
-    static Set<String> sorted(List<String> values) {
-        return new TreeSet<>(values);
     }
 }

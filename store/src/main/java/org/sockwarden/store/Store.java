@@ -246,11 +246,10 @@ public final class Store implements AutoCloseable {
     public StoredClient client(String name) {
         Snapshot s = snapshot();
         return s.clients().stream().filter(c -> c.name().equals(name)).findFirst()
-                .orElseThrow(() -> unknownClient(name, s));
+                .orElseThrow(() -> noSuchClient(name, s.clients().stream().map(StoredClient::name).toList()));
     }
 
-    private static StoreException unknownClient(String name, Snapshot s) {
-        List<String> names = s.clients().stream().map(StoredClient::name).toList();
+    private static StoreException noSuchClient(String name, List<String> names) {
         return new StoreException("no client \"" + name + "\"; clients: " + (names.isEmpty() ? "(none)" : String.join(", ", names)));
     }
 
@@ -502,7 +501,7 @@ public final class Store implements AutoCloseable {
                     names.add(rs.getString(1));
                 }
             }
-            throw new StoreException("no client \"" + name + "\"; clients: " + (names.isEmpty() ? "(none)" : String.join(", ", names)));
+            throw noSuchClient(name, names);
         }
         return id;
     }

@@ -66,6 +66,22 @@ public final class Directory {
         return byListener.get(key);
     }
 
+    /** Identity resolution: the client an identity stands for, or null. */
+    public ClientConfig resolve(Identity identity) {
+        if (identity instanceof Identity.Certificate c) {
+            return byCertificate(c.fingerprint(), c.certificate().getSubjectX500Principal());
+        }
+        return byListener(((Identity.Listener) identity).key());
+    }
+
+    /** Why an identity stands for no client, for the log and the refusal. */
+    public String whyNot(Identity identity) {
+        if (identity instanceof Identity.Certificate c) {
+            return whyNot(c.fingerprint(), c.certificate().getSubjectX500Principal());
+        }
+        return "no client is configured for listener " + ((Identity.Listener) identity).key();
+    }
+
     /** The client a TLS client certificate identifies (its fingerprint first, then a subject mapping), or null. */
     public ClientConfig byCertificate(String fingerprint, X500Principal subject) {
         if (revoked.containsKey(fingerprint)) {

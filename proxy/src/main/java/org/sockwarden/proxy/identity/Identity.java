@@ -1,15 +1,13 @@
 package org.sockwarden.proxy.identity;
 
-/** How a caller was recognised: the proof it gave, for the log and for refusals. */
+import java.security.cert.X509Certificate;
+
+/** What a caller proved about itself; the {@link Directory} turns it into a client. */
 public sealed interface Identity {
 
-    String describe();
+    /** Whoever connects to this per-client listener (TCP port or unix socket) is its client. */
+    record Listener(String key) implements Identity {}
 
-    /** Whoever connects to this listener is its client. */
-    record Listener(String listener) implements Identity {
-        @Override
-        public String describe() {
-            return "listener " + listener;
-        }
-    }
+    /** A client certificate accepted on the TLS listener, by its SHA-256 fingerprint (lower-case hex). */
+    record Certificate(String fingerprint, X509Certificate certificate) implements Identity {}
 }

@@ -24,6 +24,7 @@ import org.sockwarden.proxy.identity.Cidr;
 import org.sockwarden.proxy.identity.Client;
 import org.sockwarden.proxy.identity.ClientConfig;
 import org.sockwarden.proxy.identity.Directory;
+import org.sockwarden.proxy.identity.Identity;
 import org.sockwarden.proxy.identity.PeerCredentials;
 import org.sockwarden.proxy.log.AccessLog;
 import org.sockwarden.proxy.policy.Permission;
@@ -61,9 +62,8 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
         HttpURI uri = request.getHttpURI();
         String target = uri.getQuery() == null ? uri.getPath() : uri.getPath() + "?" + uri.getQuery();
         Directory current = directory.get();
-        TlsIdentity tls = listener.startsWith("tls:") ? TlsIdentity.of(request) : null;
-        ClientConfig config = tls != null ? current.byCertificate(tls.fingerprint(), tls.certificate().getSubjectX500Principal())
-                : current.byListener(listener);
+        Identity identity = identify(request, listener);
+        ClientConfig config = identity == null ? null : current.resolve(identity);
         String clientName = config == null ? "-" : config.name();
 
         CanonicalRequest canonical;
@@ -78,8 +78,7 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
             return true;
         }
         String unproven = config != null ? unproven(request, config)
-                : tls != null ? "sockwarden: " + current.whyNot(tls.fingerprint(), tls.certificate().getSubjectX500Principal())
-                : "sockwarden: no client is configured for listener " + listener;
+                : identity == null ? "sockwarden: no client certificate on a TLS connection" : "sockwarden: " + current.whyNot(identity);
         if (unproven != null) {
             refuse(request, response, callback, 403, unproven,
                     new Logged(start, listener, clientName, method, target, null, "deny", "identity"));
@@ -102,7 +101,8 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
             return true;
         }
         Logged logged = new Logged(start, listener, clientName, method, target, op.id(), "allow", grantedBy);
-        Exchange exchange = new Exchange(client.name(), op, tls == null ? null : tls.certificate(), x -> {
+        Exchange exchange = new Exchange(client.name(), op,
+                identity instanceof Identity.Certificate c ? c.certificate() : null, x -> {
             running.remove(x);
             logged.write(x);
         });
@@ -123,6 +123,15 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
                 : "";
         return "sockwarden: client \"" + client.name() + "\" may not call " + op.id() + " (" + method + " " + path
                 + " needs " + needs + why + "); to allow it: " + client.grantAdvice().howToGrant(client.name(), missing);
+    }
+
+    /** On the TLS listener the certificate is the identity; elsewhere the listener is. Null: TLS without a certificate. */
+    private static Identity identify(Request request, String listener) {
+        if (!listener.startsWith("tls:")) {
+            return new Identity.Listener(listener);
+        }
+        TlsIdentity tls = TlsIdentity.of(request);
+        return tls == null ? null : new Identity.Certificate(tls.fingerprint(), tls.certificate());
     }
 
     /** What the connection failed to prove beyond reaching the listener (source range, peer uid), or null. */
