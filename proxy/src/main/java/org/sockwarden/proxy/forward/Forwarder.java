@@ -53,6 +53,8 @@ public final class Forwarder extends ContainerLifeCycle {
         client.setDefaultRequestContentType(null);
         client.setIdleTimeout(30_000);
         client.setConnectTimeout(5_000);
+        // Log, export and save streams: bigger reads from the engine mean fewer, larger writes to the client.
+        client.setResponseBufferSize(64 * 1024);
         addBean(client);
     }
 

@@ -71,6 +71,7 @@ public final class ProxyServer implements AutoCloseable {
         // Jetty must hand it the raw target instead of refusing or rewriting it first.
         httpConfig.setUriCompliance(UriCompliance.UNSAFE);
         httpConfig.setRequestHeaderSize(16 * 1024);
+        httpConfig.setOutputBufferSize(64 * 1024);
         this.forwarder = new Forwarder(dockerSocket, this::engineFailure, server);
         Hijacker hijacker = new Hijacker(dockerSocket, this::engineFailure, server);
         server.addBean(forwarder);
