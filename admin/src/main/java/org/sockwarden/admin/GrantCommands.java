@@ -20,9 +20,8 @@ import picocli.CommandLine.Parameters;
 final class GrantCommands {
     private GrantCommands() {}
 
-    @Command(name = "grant", mixinStandardHelpOptions = true,
-            description = "Grant permissions to a client; a running proxy applies them within a second.")
-    static final class Grant implements Callable<Integer> {
+    /** NAME PERM…, validated: what grant and revoke both take. */
+    static final class ClientPermissions {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
@@ -32,12 +31,23 @@ final class GrantCommands {
         @Mixin
         DataDir dataDir = new DataDir();
 
+        List<String> names() {
+            return StoreCommands.permissions(permissions);
+        }
+    }
+
+    @Command(name = "grant", mixinStandardHelpOptions = true,
+            description = "Grant permissions to a client; a running proxy applies them within a second.")
+    static final class Grant implements Callable<Integer> {
+        @Mixin
+        ClientPermissions args = new ClientPermissions();
+
         @Override
         public Integer call() {
-            List<String> names = StoreCommands.permissions(permissions);
-            List<String> added = StoreCommands.withStore(dataDir, s -> s.grant(name, names, List.of()));
-            System.out.println(added.isEmpty() ? "client " + name + " already had " + String.join(" ", names)
-                    : "granted " + name + ": " + String.join(" ", added));
+            List<String> names = args.names();
+            List<String> added = StoreCommands.withStore(args.dataDir, s -> s.grant(args.name, names, List.of()));
+            System.out.println(added.isEmpty() ? "client " + args.name + " already had " + String.join(" ", names)
+                    : "granted " + args.name + ": " + String.join(" ", added));
             return 0;
         }
     }
@@ -45,21 +55,15 @@ final class GrantCommands {
     @Command(name = "revoke", mixinStandardHelpOptions = true,
             description = "Revoke permissions; a running proxy refuses them, and ends streams that used them, within a second.")
     static final class Revoke implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
-
-        @Parameters(index = "1..*", arity = "1..*", paramLabel = "PERM")
-        List<String> permissions;
-
         @Mixin
-        DataDir dataDir = new DataDir();
+        ClientPermissions args = new ClientPermissions();
 
         @Override
         public Integer call() {
-            List<String> names = StoreCommands.permissions(permissions);
-            List<String> removed = StoreCommands.withStore(dataDir, s -> s.revoke(name, names));
-            System.out.println(removed.isEmpty() ? "client " + name + " had none of " + String.join(" ", names)
-                    : "revoked " + name + ": " + String.join(" ", removed));
+            List<String> names = args.names();
+            List<String> removed = StoreCommands.withStore(args.dataDir, s -> s.revoke(args.name, names));
+            System.out.println(removed.isEmpty() ? "client " + args.name + " had none of " + String.join(" ", names)
+                    : "revoked " + args.name + ": " + String.join(" ", removed));
             return 0;
         }
     }
