@@ -12,7 +12,11 @@ import java.util.Optional;
  */
 public final class Presets {
 
-    /** {@code basis} says which calls of the client the set covers, so a reader can check it. */
+    /**
+     * {@code basis} says which calls of the client the set covers, so a reader can check it; where it
+     * names no source file, it comes from the client's documented Docker SDK use and awaits a check
+     * against its source.
+     */
     public record Preset(String name, String description, List<String> permissions, String basis) {
         public PermissionSet permissionSet() {
             return PermissionSet.parse(permissions);
@@ -24,10 +28,10 @@ public final class Presets {
 
     static {
         add("traefik", "Traefik's docker and swarm providers",
-                List.of("CONTAINERS_LIST", "CONTAINERS_INSPECT", "NETWORKS_LIST", "NETWORKS_INSPECT", "SERVICES_LIST",
-                        "SERVICES_INSPECT", "TASKS_LIST", "NODES_LIST", "SYSTEM_INFO", "SYSTEM_EVENTS"),
-                "provider/docker: ServerVersion, Info (swarm detection), ContainerList, ContainerInspect, Events; "
-                        + "swarm mode: ServiceList, TaskList, NetworkList/Inspect, NodeList; HEAD /_ping health checks");
+                List.of("CONTAINERS_LIST", "CONTAINERS_INSPECT", "SYSTEM_EVENTS", "SERVICES_LIST", "NETWORKS_LIST", "TASKS_LIST",
+                        "NODES_INSPECT"),
+                "traefik pkg/provider/docker/pdocker.go: ServerVersion, ContainerList(all), ContainerInspect, Events(type=container); "
+                        + "pswarm.go: ServiceList, NetworkList, TaskList, NodeInspect; HEAD /_ping health checks");
         add("portainer", "Portainer managing a local environment (an admin UI: nearly everything)",
                 List.of("CONTAINERS", "IMAGES", "NETWORKS", "VOLUMES", "SERVICES", "TASKS", "NODES", "SECRETS", "CONFIGS",
                         "SWARM", "PLUGINS", "SYSTEM", "INFO", "EVENTS", "EXEC", "BUILD", "COMMIT", "DISTRIBUTION", "AUTH",
@@ -35,21 +39,21 @@ public final class Presets {
                         "CONTAINERS_EXPORT"),
                 "the Docker API proxy of its UI: every section; console (attach/ws, exec), file browser (archive), image export");
         add("watchtower", "Watchtower updating containers to newer images",
-                List.of("CONTAINERS_LIST", "CONTAINERS_INSPECT", "CONTAINERS_CREATE", "CONTAINERS_START", "CONTAINERS_STOP",
-                        "CONTAINERS_KILL", "CONTAINERS_DELETE", "CONTAINERS_RENAME", "CONTAINERS_WAIT", "IMAGES_LIST",
-                        "IMAGES_INSPECT", "IMAGES_CREATE", "IMAGES_DELETE", "NETWORKS_LIST", "NETWORKS_INSPECT",
-                        "NETWORKS_CONNECT", "NETWORKS_DISCONNECT", "SYSTEM_INFO"),
-                "pkg/container/client.go: ContainerList/Inspect, ImageInspectWithRaw, ImagePull, ContainerStop/Kill, "
-                        + "ContainerRemove, ContainerCreate, NetworkConnect/Disconnect, ContainerStart, ContainerRename, "
-                        + "ImageRemove (--cleanup)");
+                List.of("CONTAINERS_LIST", "CONTAINERS_INSPECT", "CONTAINERS_CREATE", "CONTAINERS_START", "CONTAINERS_KILL",
+                        "CONTAINERS_DELETE", "CONTAINERS_RENAME", "IMAGES_INSPECT", "IMAGES_CREATE", "IMAGES_DELETE",
+                        "NETWORKS_CONNECT", "NETWORKS_DISCONNECT"),
+                "containrrr/watchtower pkg/container/client.go: ContainerList, ContainerInspect, ImageInspectWithRaw, ImagePull, "
+                        + "ContainerKill (its stop), ContainerRemove, ContainerCreate, NetworkDisconnect/Connect, ContainerStart, "
+                        + "ContainerRename, ImageRemove (--cleanup); lifecycle hooks also need CONTAINERS_EXEC EXEC_START EXEC_INSPECT");
         add("homepage", "Homepage's docker integration (status and stats widgets)",
                 List.of("CONTAINERS_LIST", "CONTAINERS_INSPECT", "CONTAINERS_STATS", "SERVICES_LIST", "TASKS_LIST", "SYSTEM_INFO"),
                 "dockerode listContainers, getContainer().inspect/stats; swarm: listServices, listTasks");
         add("dozzle", "Dozzle log viewer",
                 List.of("CONTAINERS_LIST", "CONTAINERS_INSPECT", "CONTAINERS_LOGS", "CONTAINERS_STATS", "SYSTEM_INFO",
                         "SYSTEM_EVENTS"),
-                "ContainerList, ContainerInspect, ContainerLogs (follow), ContainerStats (stream), Events, Info; "
-                        + "its start/stop/restart actions need ALLOW_START ALLOW_STOP ALLOW_RESTARTS on top");
+                "amir20/dozzle internal/docker/client.go: Ping, ContainerList(all), ContainerInspect, ContainerLogs (follow), "
+                        + "ContainerStats (stream), Events; Info for host details; its start/stop/restart actions need "
+                        + "ALLOW_START ALLOW_STOP ALLOW_RESTARTS on top");
         add("diun", "Diun image update notifier",
                 List.of("CONTAINERS_LIST", "CONTAINERS_INSPECT", "IMAGES_LIST", "IMAGES_INSPECT", "SERVICES_LIST", "SYSTEM_INFO"),
                 "provider/docker: ContainerList, ImageInspectWithRaw; provider/swarm: ServiceList");
