@@ -65,6 +65,17 @@ class MultiClientTest {
         }
     }
 
+    /** `docker events` through a proxy, checked to be open after 1.5 s; the caller ends it. */
+    static Process openEvents(String... hostArgs) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("docker"));
+        cmd.addAll(java.util.List.of(hostArgs));
+        cmd.add("events");
+        Process events = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Thread.sleep(1_500);
+        assertThat(events.isAlive()).as("events stream is open").isTrue();
+        return events;
+    }
+
     static boolean accepts(int port) {
         try (Socket s = new Socket("127.0.0.1", port)) {
             return true;
@@ -153,11 +164,8 @@ class MultiClientTest {
     @Test
     @Order(4)
     void revokingAGrantEndsTheStreamThatUsesIt() throws Exception {
-        Process events = new ProcessBuilder("docker", "-H", "unix://" + discoverySocket, "events")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process events = openEvents("-H", "unix://" + discoverySocket);
         try {
-            Thread.sleep(1_500);
-            assertThat(events.isAlive()).as("events stream is open").isTrue();
             assertThat(cli(data, "revoke", "discovery", "SYSTEM_EVENTS")).isZero();
             assertThat(events.waitFor(1, TimeUnit.SECONDS)).as("events stream ended within 1 s of the revocation").isTrue();
             discovery.run("ps").ok();
@@ -169,11 +177,8 @@ class MultiClientTest {
     @Test
     @Order(4)
     void removingAClientClosesItsListenerAndEndsItsStreams() throws Exception {
-        Process events = new ProcessBuilder("docker", "-H", "tcp://127.0.0.1:" + traefikPort, "events")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process events = openEvents("-H", "tcp://127.0.0.1:" + traefikPort);
         try {
-            Thread.sleep(1_500);
-            assertThat(events.isAlive()).as("events stream is open").isTrue();
             assertThat(cli(data, "client", "remove", "traefik")).isZero();
             assertThat(events.waitFor(3, TimeUnit.SECONDS)).as("events stream ended after the client was removed").isTrue();
             await("listener closed", () -> !accepts(traefikPort), Duration.ofSeconds(1));

@@ -30,10 +30,7 @@ class ShutdownTest {
         try {
             await("listener", () -> accepts(port), Duration.ofSeconds(30));
             new Docker("tcp://127.0.0.1:" + port).run("ps").ok();
-            Process events = new ProcessBuilder("docker", "-H", "tcp://127.0.0.1:" + port, "events")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            Thread.sleep(1_500);
-            assertThat(events.isAlive()).isTrue();
+            Process events = MultiClientTest.openEvents("-H", "tcp://127.0.0.1:" + port);
 
             long t0 = System.nanoTime();
             proxy.destroy(); // SIGTERM
