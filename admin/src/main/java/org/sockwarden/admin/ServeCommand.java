@@ -144,8 +144,8 @@ final class ServeCommand implements Callable<Integer> {
         try (Store store = Store.open(data)) {
             file = store.file();
         } catch (StoreException e) {
-            log.event("ERROR", "policy database unusable, serving no stored client (deny-all) until it is fixed: " + e.getMessage());
             status.unusable(e.getMessage());
+            log.event("ERROR", "policy database unusable, serving no stored client (deny-all) until it is fixed: " + e.getMessage());
             return null;
         }
         PolicyWatcher[] self = new PolicyWatcher[1];

@@ -42,7 +42,8 @@ class UnusableStoreTest {
             new Docker("tcp://127.0.0.1:" + port).run("ps").ok();
             await("the store verdict", () -> {
                 try {
-                    return Files.readString(log).contains("ERROR policy database unusable");
+                    return Files.readString(log).contains("ERROR policy database unusable")
+                            && Files.exists(data.resolve("status.json"));
                 } catch (java.io.IOException e) {
                     return false;
                 }
