@@ -251,7 +251,13 @@ class MultiClientTest {
                 return false;
             }
         }, Duration.ofSeconds(3));
-        assertThat(Files.readString(proxyLog)).contains("is missing (deleted?); still serving the last good policy");
+        await("the loud log line", () -> {
+            try {
+                return Files.readString(proxyLog).contains("is missing (deleted?); still serving the last good policy");
+            } catch (IOException e) {
+                return false;
+            }
+        }, Duration.ofSeconds(3));
         watchtower.run("ps").ok();
         assertThat(watchtower.run("volume", "ls").failed().stderr()).contains("may not call volumes.list");
     }

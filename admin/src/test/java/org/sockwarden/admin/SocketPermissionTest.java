@@ -59,7 +59,13 @@ class SocketPermissionTest {
                         .contains("sockwarden runs as uid 65534, gid 65534, groups (none)")
                         .contains("owned by uid 0, gid 4242, mode rw-rw----")
                         .contains("group_add: [\\\"4242\\\"]").contains("--group-add 4242");
+                // The log is written by its own thread: wait for the startup line.
+                long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
                 String log = Files.readString(dir.resolve("proxy.log"));
+                while (!log.contains("WARN permission denied") && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                    log = Files.readString(dir.resolve("proxy.log"));
+                }
                 assertThat(log).contains("WARN permission denied on Docker engine socket " + socket).contains("--group-add 4242");
             } finally {
                 proxy.destroy();
