@@ -81,6 +81,8 @@ public sealed interface Permission permits Permission.SectionFlag, Permission.Mo
             ALL = List.copyOf(all);
             Map<String, Permission> aliases = new LinkedHashMap<>();
             aliases.put("IMAGES_PULL", new Single(Operation.IMAGES_CREATE));
+            // linuxserver/docker-socket-proxy denies logs unless ALLOW_LOGS=1, even with CONTAINERS=1.
+            aliases.put("ALLOW_LOGS", new Single(Operation.CONTAINERS_LOGS));
             ALIASES = Collections.unmodifiableMap(aliases);
             Map<String, Permission> byName = new LinkedHashMap<>();
             for (Permission p : ALL) {

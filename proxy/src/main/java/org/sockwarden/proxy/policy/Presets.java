@@ -13,9 +13,8 @@ import java.util.Optional;
 public final class Presets {
 
     /**
-     * {@code basis} says which calls of the client the set covers, so a reader can check it; where it
-     * names no source file, it comes from the client's documented Docker SDK use and awaits a check
-     * against its source.
+     * {@code basis} names the client's source files and the calls in them that the set covers, so a
+     * reader can check it against a newer version of the client.
      */
     public record Preset(String name, String description, List<String> permissions, String basis) {
         public PermissionSet permissionSet() {
@@ -46,8 +45,8 @@ public final class Presets {
                         + "ContainerKill (its stop), ContainerRemove, ContainerCreate, NetworkDisconnect/Connect, ContainerStart, "
                         + "ContainerRename, ImageRemove (--cleanup); lifecycle hooks also need CONTAINERS_EXEC EXEC_START EXEC_INSPECT");
         add("homepage", "Homepage's docker integration (status and stats widgets)",
-                List.of("CONTAINERS_LIST", "CONTAINERS_INSPECT", "CONTAINERS_STATS", "SERVICES_LIST", "TASKS_LIST", "SYSTEM_INFO"),
-                "dockerode listContainers, getContainer().inspect/stats; swarm: listServices, listTasks");
+                List.of("CONTAINERS_LIST", "CONTAINERS_INSPECT", "CONTAINERS_STATS", "SERVICES_LIST", "SERVICES_INSPECT", "TASKS_LIST"),
+                "gethomepage/homepage src/pages/api/docker/status/[...service].js, stats/[...service].js, src/utils/config/service-helpers.js: " + "dockerode listContainers, container inspect and stats by name; swarm: services, service inspect, tasks");
         add("dozzle", "Dozzle log viewer",
                 List.of("CONTAINERS_LIST", "CONTAINERS_INSPECT", "CONTAINERS_LOGS", "CONTAINERS_STATS", "SYSTEM_INFO",
                         "SYSTEM_EVENTS"),
@@ -55,20 +54,20 @@ public final class Presets {
                         + "ContainerStats (stream), Events; Info for host details; its start/stop/restart actions need "
                         + "ALLOW_START ALLOW_STOP ALLOW_RESTARTS on top");
         add("diun", "Diun image update notifier",
-                List.of("CONTAINERS_LIST", "CONTAINERS_INSPECT", "IMAGES_LIST", "IMAGES_INSPECT", "SERVICES_LIST", "SYSTEM_INFO"),
-                "provider/docker: ContainerList, ImageInspectWithRaw; provider/swarm: ServiceList");
+                List.of("CONTAINERS_LIST", "IMAGES_INSPECT", "SERVICES_LIST"),
+                "crazy-max/diun internal/provider/docker/container.go: ContainerList, ImageInspect; internal/provider/swarm/service.go: ServiceList");
         add("uptime-kuma", "Uptime Kuma's docker container monitor",
-                List.of("CONTAINERS_LIST", "CONTAINERS_INSPECT", "SYSTEM_INFO"),
-                "GET /containers/json, GET /containers/{id}/json (State.Running, Health)");
+                List.of("CONTAINERS_LIST", "CONTAINERS_INSPECT"),
+                "louislam/uptime-kuma server/docker.js (host test: GET /containers/json), server/model/monitor.js: GET /containers/{name}/json");
         add("glances", "Glances' docker plugin",
-                List.of("CONTAINERS_LIST", "CONTAINERS_INSPECT", "CONTAINERS_STATS", "CONTAINERS_TOP", "SYSTEM_INFO"),
-                "docker-py containers.list, container.stats(stream), container.top");
+                List.of("CONTAINERS_LIST", "CONTAINERS_INSPECT", "CONTAINERS_STATS"),
+                "nicolargo/glances glances/plugins/containers/engines/docker.py: docker-py containers.list, container attrs, stats(stream); " + "image names need IMAGES_INSPECT on top");
         add("netdata", "Netdata's cgroup name resolution and docker collector",
-                List.of("CONTAINERS_LIST", "CONTAINERS_INSPECT", "IMAGES_LIST", "VOLUMES_LIST", "SYSTEM_INFO"),
-                "cgroup-name.sh: GET /containers/{id}/json; go.d docker: ContainerList, ImageList, VolumeList, Info");
+                List.of("CONTAINERS_LIST", "CONTAINERS_INSPECT", "IMAGES_LIST", "SYSTEM_INFO"),
+                "netdata src/collectors/cgroups.plugin/cgroup-name/container_runtime.go: GET /containers/{id}/json; " + "src/go/plugin/go.d/collector/docker/collect.go: Info, ImageList, ContainerList");
         add("crowdsec", "CrowdSec's docker log acquisition",
                 List.of("CONTAINERS_LIST", "CONTAINERS_INSPECT", "CONTAINERS_LOGS", "SYSTEM_INFO", "SYSTEM_EVENTS"),
-                "acquisition/modules/docker: ContainerList, ContainerInspect, ContainerLogs (follow), Events");
+                "crowdsecurity/crowdsec pkg/acquisition/modules/docker/{config,run,source}.go: Info, ContainerList, ContainerInspect, " + "ContainerLogs (follow), Events; swarm services need SERVICES_LIST SERVICES_INSPECT SERVICES_LOGS on top");
         add("discovery", "Read-only topology for a CMDB or discovery service",
                 List.of("CONTAINERS_LIST", "CONTAINERS_INSPECT", "NETWORKS_LIST", "NETWORKS_INSPECT", "SERVICES_LIST",
                         "SERVICES_INSPECT", "TASKS_LIST", "TASKS_INSPECT", "SYSTEM_INFO", "SYSTEM_EVENTS"),

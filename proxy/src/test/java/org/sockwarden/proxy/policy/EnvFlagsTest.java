@@ -39,6 +39,14 @@ class EnvFlagsTest {
     }
 
     @Test
+    void linuxserverAllowLogsLoads() {
+        PermissionSet s = EnvFlags.fromEnvFile(List.of("ALLOW_LOGS=1", "ALLOW_START=1"), "linuxserver.env");
+        assertThat(s.allows(Operation.CONTAINERS_LOGS)).isTrue();
+        assertThat(s.allows(Operation.CONTAINERS_LIST)).isFalse();
+        assertThat(s.allows(Operation.CONTAINERS_START)).isTrue();
+    }
+
+    @Test
     void badValueIsAnError() {
         assertThatThrownBy(() -> EnvFlags.fromEnvironment(Map.of("CONTAINERS", "yes")))
                 .isInstanceOf(EnvFlags.InvalidFlagException.class)
