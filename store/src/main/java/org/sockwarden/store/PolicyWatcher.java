@@ -10,16 +10,17 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.function.Consumer;
 
 /**
  * Tells a running proxy about every committed change, whichever process made it, within a
  * poll interval. It owns one connection and reads {@code PRAGMA data_version} (a few µs) ten
  * times a second; only when that moves does it read the policy again.
  *
- * <p>When the database cannot be read (locked by another writer past a short timeout, deleted,
- * replaced, corrupt) the proxy keeps its last good snapshot: the watcher reports the trouble
- * through {@link #health()} and the listener, and recovers by itself when the file is back.
+ * <p>When the database cannot be read (deleted, replaced, corrupt, locked past a short timeout)
+ * the proxy keeps its last good snapshot: the watcher reports the trouble through {@link
+ * #health()} and the listener (once per change of state), and recovers by itself when the file is
+ * back. In WAL mode a writer, even in {@code BEGIN EXCLUSIVE}, never blocks the connected watcher;
+ * a lock only bites when it has to connect again, e.g. to a file held in exclusive locking mode.
  */
 public final class PolicyWatcher implements AutoCloseable {
 
@@ -33,6 +34,7 @@ public final class PolicyWatcher implements AutoCloseable {
         void health(Health health);
     }
 
+    private static final System.Logger LOG = System.getLogger(PolicyWatcher.class.getName());
     private static final long POLL_MS = 100;
     private static final int BUSY_TIMEOUT_MS = 250;
 
@@ -45,6 +47,7 @@ public final class PolicyWatcher implements AutoCloseable {
     private Object fileKey;
     private long dataVersion = Long.MIN_VALUE;
     private long policyVersion = -1;
+    private boolean otherFile;
 
     public PolicyWatcher(Path file, Listener listener) {
         this.file = file;
@@ -80,6 +83,8 @@ public final class PolicyWatcher implements AutoCloseable {
         try {
             Object key = currentFileKey();
             if (key == null) {
+                // Whatever appears next is news even if it gets the freed inode number back.
+                otherFile = true;
                 throw new SQLException("database file " + file + " is missing (deleted?)");
             }
             if (connection == null || !key.equals(fileKey)) {
@@ -90,17 +95,29 @@ public final class PolicyWatcher implements AutoCloseable {
                 v = rs.getLong(1);
             }
             if (v != dataVersion || !health.ok()) {
-                Snapshot snapshot = Store.read(connection);
-                dataVersion = v;
-                if (snapshot.version() != policyVersion) {
+                // Audit records share the file and move data_version too; only a new policy
+                // version is worth reading everything.
+                if (otherFile || Store.policyVersion(connection) != policyVersion) {
+                    Snapshot snapshot = Store.read(connection);
                     policyVersion = snapshot.version();
-                    listener.snapshot(snapshot);
+                    otherFile = false;
+                    deliver(snapshot);
                 }
+                dataVersion = v;
                 setHealth(true, null);
             }
         } catch (SQLException | RuntimeException e) {
             closeConnection();
             setHealth(false, describe(e));
+        }
+    }
+
+    /** A failing listener is the caller's bug, not the database's: say so, and keep watching. */
+    private void deliver(Snapshot snapshot) {
+        try {
+            listener.snapshot(snapshot);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "policy listener failed on policy version " + snapshot.version(), e);
         }
     }
 
@@ -114,7 +131,12 @@ public final class PolicyWatcher implements AutoCloseable {
 
     private void reopen(Object key) throws SQLException {
         closeConnection();
-        connection = Store.dataSource(file, BUSY_TIMEOUT_MS).getConnection();
+        if (fileKey != null && !fileKey.equals(key)) {
+            // Another file (a restored backup) may repeat a version number we already serve.
+            otherFile = true;
+        }
+        // Never create: an empty file in place of a deleted one would read as "no clients".
+        connection = Store.dataSource(file, BUSY_TIMEOUT_MS, false).getConnection();
         fileKey = key;
         dataVersion = Long.MIN_VALUE;
     }
@@ -146,7 +168,11 @@ public final class PolicyWatcher implements AutoCloseable {
         boolean changed = now.ok() != ok || !Objects.equals(now.problem(), problem);
         health = new Health(ok, problem, changed ? Instant.now() : now.since(), policyVersion);
         if (changed) {
-            listener.health(health);
+            try {
+                listener.health(health);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "policy listener failed on a health change", e);
+            }
         }
     }
 

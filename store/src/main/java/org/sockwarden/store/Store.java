@@ -19,9 +19,11 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
+import org.sqlite.SQLiteOpenMode;
 
 /**
  * The policy database: one SQLite file in the data directory, in WAL mode so the admin CLI can
@@ -30,8 +32,12 @@ import org.sqlite.SQLiteDataSource;
 public final class Store implements AutoCloseable {
 
     public static final String FILE = "sockwarden.db";
-    /** Migrations in order; the schema version is their count. */
-    static final List<String> MIGRATIONS = List.of("V1.sql", "V2.sql");
+    /**
+     * Migrations in order; the schema version is their count. {@code PRAGMA user_version} is the
+     * authority (older binaries read it to refuse a newer database); {@code schema_version} is
+     * the history, for people.
+     */
+    static final List<String> MIGRATIONS = List.of("V1__clients.sql", "V2__certificates.sql", "V3__modes_settings_audit.sql");
 
     private final Path file;
     private final HikariDataSource pool;
@@ -75,7 +81,15 @@ public final class Store implements AutoCloseable {
     }
 
     static SQLiteDataSource dataSource(Path file, int busyTimeoutMs) {
+        return dataSource(file, busyTimeoutMs, true);
+    }
+
+    /** {@code create} false for readers that must report a missing file rather than make an empty one. */
+    static SQLiteDataSource dataSource(Path file, int busyTimeoutMs, boolean create) {
         SQLiteConfig c = new SQLiteConfig();
+        if (!create) {
+            c.resetOpenMode(SQLiteOpenMode.CREATE);
+        }
         c.setJournalMode(SQLiteConfig.JournalMode.WAL);
         c.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
         c.enforceForeignKeys(true);
@@ -91,35 +105,73 @@ public final class Store implements AutoCloseable {
 
     private void migrate() {
         try (Connection c = pool.getConnection()) {
-            int current;
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
-                current = rs.getInt(1);
+            // Read without a lock first: an up-to-date database is opened by users who may not
+            // write it, and while another process holds the write lock.
+            if (checkedVersion(c) == MIGRATIONS.size()) {
+                return;
             }
-            if (current > MIGRATIONS.size()) {
-                throw new StoreException("database " + file + " has schema version " + current + ", this sockwarden knows up to "
-                        + MIGRATIONS.size() + ": upgrade sockwarden");
-            }
-            for (int v = current + 1; v <= MIGRATIONS.size(); v++) {
-                String sql = resource(MIGRATIONS.get(v - 1));
-                c.setAutoCommit(false);
-                try (Statement s = c.createStatement()) {
-                    for (String statement : sql.split(";\\s*\\n")) {
-                        String trimmed = statement.lines().filter(l -> !l.strip().startsWith("--")).reduce("", (a, b) -> a + "\n" + b).strip();
-                        if (!trimmed.isEmpty()) {
-                            s.execute(trimmed);
+            while (true) {
+                // Under the write lock, and the version read again: two processes opening a new
+                // directory at once must not both apply V1.
+                exec(c, "BEGIN IMMEDIATE");
+                try {
+                    int current = checkedVersion(c);
+                    if (current == MIGRATIONS.size()) {
+                        exec(c, "ROLLBACK");
+                        return;
+                    }
+                    int v = current + 1;
+                    String name = MIGRATIONS.get(v - 1);
+                    for (String statement : statements(resource(name))) {
+                        exec(c, statement);
+                    }
+                    exec(c, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, script TEXT NOT NULL, applied_at TEXT)");
+                    try (PreparedStatement p = c.prepareStatement("INSERT OR IGNORE INTO schema_version VALUES (?, ?, ?)")) {
+                        // Versions applied before the history was kept get a row without a date.
+                        for (int old = 1; old <= v; old++) {
+                            p.setInt(1, old);
+                            p.setString(2, MIGRATIONS.get(old - 1));
+                            p.setString(3, old == v ? Instant.now().toString() : null);
+                            p.executeUpdate();
                         }
                     }
-                    s.execute("PRAGMA user_version = " + v);
-                    c.commit();
-                } catch (SQLException e) {
-                    c.rollback();
+                    exec(c, "PRAGMA user_version = " + v);
+                    exec(c, "COMMIT");
+                } catch (SQLException | RuntimeException e) {
+                    try {
+                        exec(c, "ROLLBACK");
+                    } catch (SQLException ignored) {
+                        // no transaction left to roll back; the first error is the one to report
+                    }
                     throw e;
-                } finally {
-                    c.setAutoCommit(true);
                 }
             }
         } catch (SQLException e) {
             throw unusable(e);
+        }
+    }
+
+    private int checkedVersion(Connection c) throws SQLException {
+        int current;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+            current = rs.getInt(1);
+        }
+        if (current > MIGRATIONS.size()) {
+            throw new StoreException("database " + file + " has schema version " + current + ", this sockwarden knows up to "
+                    + MIGRATIONS.size() + ": upgrade sockwarden");
+        }
+        return current;
+    }
+
+    /** Our scripts are plain DDL and DML: one statement ends at a semicolon at the end of a line. */
+    static List<String> statements(String script) {
+        String code = script.lines().filter(l -> !l.strip().startsWith("--")).collect(java.util.stream.Collectors.joining("\n"));
+        return java.util.Arrays.stream(code.split(";\\s*(\\n|$)")).map(String::strip).filter(x -> !x.isEmpty()).toList();
+    }
+
+    private static void exec(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
         }
     }
 
@@ -157,15 +209,11 @@ public final class Store implements AutoCloseable {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try {
-            long version;
-            try (Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT value FROM meta WHERE key = 'policy_version'")) {
-                version = rs.next() ? Long.parseLong(rs.getString(1)) : 0;
-            }
+            long version = policyVersion(c);
             Map<Long, Builder> byId = new LinkedHashMap<>();
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id, name FROM clients ORDER BY name")) {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id, name, mode FROM clients ORDER BY name")) {
                 while (rs.next()) {
-                    byId.put(rs.getLong(1), new Builder(rs.getString(2)));
+                    byId.put(rs.getLong(1), new Builder(rs.getString(2), rs.getString(3)));
                 }
             }
             try (Statement s = c.createStatement();
@@ -205,7 +253,7 @@ public final class Store implements AutoCloseable {
             List<StoredCertificate> certificates = certificates(c);
             List<StoredClient> clients = new ArrayList<>();
             for (Builder b : byId.values()) {
-                clients.add(new StoredClient(b.name, b.listeners, b.sources, b.peerUids, b.grants, b.presets, b.certSubjects,
+                clients.add(new StoredClient(b.name, b.mode, b.listeners, b.sources, b.peerUids, b.grants, b.presets, b.certSubjects,
                         b.certFingerprints));
             }
             return new Snapshot(version, clients, certificates);
@@ -215,14 +263,21 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    static long policyVersion(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT value FROM meta WHERE key = 'policy_version'")) {
+            return rs.next() ? Long.parseLong(rs.getString(1)) : 0;
+        }
+    }
+
     private static List<StoredCertificate> certificates(Connection c) throws SQLException {
         List<StoredCertificate> certificates = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                "SELECT serial, kind, client, fingerprint, subject, not_before, not_after, revoked_at FROM certificates ORDER BY not_before")) {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT serial, kind, client, fingerprint, subject, "
+                + "not_before, not_after, revoked_at, revoke_reason FROM certificates ORDER BY not_before, serial")) {
             while (rs.next()) {
                 certificates.add(new StoredCertificate(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                         Instant.parse(rs.getString(6)), Instant.parse(rs.getString(7)),
-                        rs.getString(8) == null ? null : Instant.parse(rs.getString(8))));
+                        rs.getString(8) == null ? null : Instant.parse(rs.getString(8)), rs.getString(9)));
             }
         }
         return certificates;
@@ -230,6 +285,7 @@ public final class Store implements AutoCloseable {
 
     private static final class Builder {
         final String name;
+        final String mode;
         final List<StoredClient.Listener> listeners = new ArrayList<>();
         final List<String> sources = new ArrayList<>();
         final List<Integer> peerUids = new ArrayList<>();
@@ -238,8 +294,9 @@ public final class Store implements AutoCloseable {
         final List<String> certSubjects = new ArrayList<>();
         final List<String> certFingerprints = new ArrayList<>();
 
-        Builder(String name) {
+        Builder(String name, String mode) {
             this.name = name;
+            this.mode = mode;
         }
     }
 
@@ -247,6 +304,22 @@ public final class Store implements AutoCloseable {
         Snapshot s = snapshot();
         return s.clients().stream().filter(c -> c.name().equals(name)).findFirst()
                 .orElseThrow(() -> noSuchClient(name, s.clients().stream().map(StoredClient::name).toList()));
+    }
+
+    /** The certificates of one client (also of a removed one: its name stays on them), or all with {@code null}. */
+    public List<StoredCertificate> certificates(String clientOrNull) {
+        return snapshot().certificates().stream().filter(x -> clientOrNull == null || clientOrNull.equals(x.client())).toList();
+    }
+
+    public Optional<String> setting(String key) {
+        try (Connection c = pool.getConnection(); PreparedStatement p = c.prepareStatement("SELECT value FROM settings WHERE key = ?")) {
+            p.setString(1, key);
+            try (ResultSet rs = p.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw unusable(e);
+        }
     }
 
     private static StoreException noSuchClient(String name, List<String> names) {
@@ -264,19 +337,17 @@ public final class Store implements AutoCloseable {
     private <T> T change(Change<T> change) {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(true);
-            try (Statement s = c.createStatement()) {
-                s.execute("BEGIN IMMEDIATE");
-            }
+            exec(c, "BEGIN IMMEDIATE");
             try {
                 T result = change.apply(c);
-                try (Statement s = c.createStatement()) {
-                    s.executeUpdate("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'policy_version'");
-                    s.execute("COMMIT");
-                }
+                exec(c, "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'policy_version'");
+                exec(c, "COMMIT");
                 return result;
             } catch (SQLException | RuntimeException e) {
-                try (Statement s = c.createStatement()) {
-                    s.execute("ROLLBACK");
+                try {
+                    exec(c, "ROLLBACK");
+                } catch (SQLException ignored) {
+                    // the transaction is gone already; the first error is the one to report
                 }
                 throw e;
             }
@@ -285,25 +356,28 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    /** Adds a client; refuses a taken name or a listener another client already has. */
+    /** Adds a client; refuses a taken name or a listener or certificate mapping another client already has. */
     public void addClient(StoredClient client) {
+        String mode = checkMode(client.mode());
         change(c -> {
             if (clientId(c, client.name()) != null) {
                 throw new StoreException("client \"" + client.name() + "\" already exists");
             }
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO clients (name) VALUES (?)")) {
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO clients (name, mode, updated_at) VALUES (?, ?, ?)")) {
                 p.setString(1, client.name());
+                p.setString(2, mode);
+                p.setString(3, Instant.now().toString());
                 p.executeUpdate();
             }
-            writeIdentity(c, clientId(c, client.name()), client);
             long id = clientId(c, client.name());
+            writeIdentity(c, id, client);
             insertAll(c, "INSERT OR IGNORE INTO grants (client_id, permission) VALUES (?, ?)", id, client.grants());
             insertAll(c, "INSERT OR IGNORE INTO presets (client_id, preset) VALUES (?, ?)", id, client.presets());
             return null;
         });
     }
 
-    /** Replaces a client's listeners, sources and peer uids (its grants stay). */
+    /** Replaces a client's listeners, sources, peer uids and certificate mappings (its grants and mode stay). */
     public void updateIdentity(StoredClient client) {
         change(c -> {
             long id = requireClient(c, client.name());
@@ -314,8 +388,42 @@ public final class Store implements AutoCloseable {
                 }
             }
             writeIdentity(c, id, client);
+            touch(c, id);
             return null;
         });
+    }
+
+    /** Sets {@code enforce} or {@code learn}; returns whether the mode changed. */
+    public boolean setMode(String client, String mode) {
+        String checked = checkMode(mode);
+        return change(c -> {
+            long id = requireClient(c, client);
+            try (PreparedStatement p = c.prepareStatement("UPDATE clients SET mode = ? WHERE id = ? AND mode <> ?")) {
+                p.setString(1, checked);
+                p.setLong(2, id);
+                p.setString(3, checked);
+                if (p.executeUpdate() == 0) {
+                    return false;
+                }
+            }
+            touch(c, id);
+            return true;
+        });
+    }
+
+    private static String checkMode(String mode) {
+        if (!StoredClient.ENFORCE.equals(mode) && !StoredClient.LEARN.equals(mode)) {
+            throw new StoreException("unknown mode \"" + mode + "\"; modes: " + StoredClient.ENFORCE + ", " + StoredClient.LEARN);
+        }
+        return mode;
+    }
+
+    private static void touch(Connection c, long id) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("UPDATE clients SET updated_at = ? WHERE id = ?")) {
+            p.setString(1, Instant.now().toString());
+            p.setLong(2, id);
+            p.executeUpdate();
+        }
     }
 
     private static void writeIdentity(Connection c, long id, StoredClient client) throws SQLException {
@@ -399,11 +507,16 @@ public final class Store implements AutoCloseable {
         });
     }
 
+    /** As {@link #revokeCertificates(String, String)} without a reason. */
+    public List<StoredCertificate> revokeCertificates(String nameSerialOrFingerprint) {
+        return revokeCertificates(nameSerialOrFingerprint, null);
+    }
+
     /**
      * Revokes by client name (all its valid certificates), serial or fingerprint; returns the
      * certificates revoked now. Nothing matching is a refusal naming what was looked for.
      */
-    public List<StoredCertificate> revokeCertificates(String nameSerialOrFingerprint) {
+    public List<StoredCertificate> revokeCertificates(String nameSerialOrFingerprint, String reason) {
         return change(c -> {
             String key = nameSerialOrFingerprint.replace(":", "").toLowerCase(java.util.Locale.ROOT);
             List<StoredCertificate> hits = certificates(c).stream().filter(x -> x.revokedAt() == null && x.kind().equals("client"))
@@ -413,15 +526,17 @@ public final class Store implements AutoCloseable {
                 throw new StoreException("no valid client certificate has client name, serial or fingerprint " + nameSerialOrFingerprint
                         + "; `sockwarden cert list` shows them");
             }
-            String now = Instant.now().toString();
-            try (PreparedStatement p = c.prepareStatement("UPDATE certificates SET revoked_at = ? WHERE serial = ?")) {
+            Instant now = Instant.now();
+            try (PreparedStatement p = c.prepareStatement("UPDATE certificates SET revoked_at = ?, revoke_reason = ? WHERE serial = ?")) {
                 for (StoredCertificate x : hits) {
-                    p.setString(1, now);
-                    p.setString(2, x.serial());
+                    p.setString(1, now.toString());
+                    p.setString(2, reason);
+                    p.setString(3, x.serial());
                     p.executeUpdate();
                 }
             }
-            return hits;
+            return hits.stream().map(x -> new StoredCertificate(x.serial(), x.kind(), x.client(), x.fingerprint(), x.subject(),
+                    x.notBefore(), x.notAfter(), now, reason)).toList();
         });
     }
 
@@ -435,9 +550,19 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    /**
+     * Removes a client and revokes its certificates: they name the client, and a new client of
+     * the same name must not inherit them.
+     */
     public void removeClient(String name) {
         change(c -> {
             long id = requireClient(c, name);
+            try (PreparedStatement p = c.prepareStatement("UPDATE certificates SET revoked_at = ?, revoke_reason = 'client removed' "
+                    + "WHERE client = ? AND kind = 'client' AND revoked_at IS NULL")) {
+                p.setString(1, Instant.now().toString());
+                p.setString(2, name);
+                p.executeUpdate();
+            }
             try (PreparedStatement p = c.prepareStatement("DELETE FROM clients WHERE id = ?")) {
                 p.setLong(1, id);
                 p.executeUpdate();
@@ -461,6 +586,7 @@ public final class Store implements AutoCloseable {
                 }
             }
             insertAll(c, "INSERT OR IGNORE INTO presets (client_id, preset) VALUES (?, ?)", id, presets);
+            touch(c, id);
             return added;
         });
     }
@@ -479,7 +605,20 @@ public final class Store implements AutoCloseable {
                     }
                 }
             }
+            touch(c, id);
             return removed;
+        });
+    }
+
+    public void putSetting(String key, String value) {
+        change(c -> {
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO settings (key, value) VALUES (?, ?) "
+                    + "ON CONFLICT (key) DO UPDATE SET value = excluded.value")) {
+                p.setString(1, key);
+                p.setString(2, value);
+                p.executeUpdate();
+            }
+            return null;
         });
     }
 

@@ -4,10 +4,16 @@ import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
-/** A client as stored: names and addresses as text; the proxy gives them meaning. */
-public record StoredClient(String name, List<Listener> listeners, List<String> sources, List<Integer> peerUids,
+/**
+ * A client as stored: names and addresses as text; the proxy gives them meaning. {@code mode} is
+ * {@code enforce} or {@code learn}.
+ */
+public record StoredClient(String name, String mode, List<Listener> listeners, List<String> sources, List<Integer> peerUids,
                            SortedSet<String> grants, List<String> presets, List<String> certSubjects,
                            List<String> certFingerprints) {
+
+    public static final String ENFORCE = "enforce";
+    public static final String LEARN = "learn";
 
     public StoredClient {
         listeners = List.copyOf(listeners);
@@ -20,8 +26,13 @@ public record StoredClient(String name, List<Listener> listeners, List<String> s
     }
 
     public StoredClient(String name, List<Listener> listeners, List<String> sources, List<Integer> peerUids,
+                        SortedSet<String> grants, List<String> presets, List<String> certSubjects, List<String> certFingerprints) {
+        this(name, ENFORCE, listeners, sources, peerUids, grants, presets, certSubjects, certFingerprints);
+    }
+
+    public StoredClient(String name, List<Listener> listeners, List<String> sources, List<Integer> peerUids,
                         SortedSet<String> grants, List<String> presets) {
-        this(name, listeners, sources, peerUids, grants, presets, List.of(), List.of());
+        this(name, ENFORCE, listeners, sources, peerUids, grants, presets, List.of(), List.of());
     }
 
     /** {@code kind} is "tcp" (address HOST:PORT) or "unix" (address an absolute path, with mode and owner). */
