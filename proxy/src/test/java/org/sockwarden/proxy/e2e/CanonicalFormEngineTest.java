@@ -29,6 +29,8 @@ import org.sockwarden.proxy.testing.TestProxy;
 class CanonicalFormEngineTest {
 
     private static final Duration QUIET = Duration.ofMillis(400);
+    /** Requests to the engine itself close the connection when answered; allow a loaded engine time. */
+    private static final Duration ENGINE = Duration.ofSeconds(8);
 
     private Path socket;
     private TestProxy everything;
@@ -43,14 +45,14 @@ class CanonicalFormEngineTest {
         canary = "sw-canary-" + UUID.randomUUID().toString().substring(0, 8);
         String body = "{\"Image\":\"" + TestEngine.IMAGE + "\",\"Cmd\":[\"sleep\",\"300\"],\"HostConfig\":{\"NetworkMode\":\"none\"}}";
         RawHttp.Answer created = RawHttp.unix(socket, "POST /containers/create?name=" + canary + " HTTP/1.1\r\nHost: docker\r\n"
-                + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body, QUIET);
+                + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body, ENGINE);
         assertThat(created.status()).as(created.text()).isEqualTo(201);
     }
 
     @AfterAll
     void stop() throws Exception {
         if (canary != null) {
-            RawHttp.unix(socket, "DELETE /containers/" + canary + "?force=1 HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n", QUIET);
+            RawHttp.unix(socket, "DELETE /containers/" + canary + "?force=1 HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n", ENGINE);
         }
         if (everything != null) {
             everything.close();
@@ -61,7 +63,7 @@ class CanonicalFormEngineTest {
     }
 
     private void assertCanaryAlive() throws Exception {
-        RawHttp.Answer a = RawHttp.unix(socket, "GET /containers/" + canary + "/json HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n", QUIET);
+        RawHttp.Answer a = RawHttp.unix(socket, "GET /containers/" + canary + "/json HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n", ENGINE);
         assertThat(a.status()).as("canary container must be untouched").isEqualTo(200);
     }
 
