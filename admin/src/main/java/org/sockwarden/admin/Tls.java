@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -14,6 +13,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.sockwarden.certs.CertificateAuthority;
+import org.sockwarden.certs.ExpiryCheck;
+import org.sockwarden.certs.TlsMaterial;
 import org.sockwarden.certs.IssuedCertificate;
 import org.sockwarden.certs.Pem;
 import org.sockwarden.store.Store;
@@ -60,12 +61,8 @@ final class Tls {
                 cert.certificate().getSubjectX500Principal().getName(), cert.certificate().getNotBefore().toInstant(), cert.notAfter(), null));
     }
 
-    static KeyStore serverKeyStore(Path data) throws IOException, GeneralSecurityException {
-        List<X509Certificate> chain = Pem.readCertificates(data.resolve(SERVER_CERT));
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setKeyEntry("server", Pem.readPrivateKey(data.resolve(SERVER_KEY)), new char[0], chain.toArray(X509Certificate[]::new));
-        return ks;
+    static KeyStore serverKeyStore(Path data) throws IOException {
+        return TlsMaterial.keyStore(data.resolve(SERVER_CERT), data.resolve(SERVER_KEY));
     }
 
     static List<X509Certificate> trustedCas(Path data) throws IOException {
@@ -76,7 +73,8 @@ final class Tls {
         return cas;
     }
 
+    /** Expired or expiring within {@link ExpiryCheck#WARNING_PERIOD}: warned about in the log and by status. */
     static boolean expiresSoon(Instant notAfter) {
-        return notAfter.isBefore(Instant.now().plus(Duration.ofDays(14)));
+        return ExpiryCheck.status(notAfter, java.time.Clock.systemUTC()) != ExpiryCheck.Status.VALID;
     }
 }
