@@ -92,7 +92,8 @@ public final class Forwarder extends ContainerLifeCycle {
         upstream.send(new ResponseRelay(request, response, callback, exchange, upstream, body));
     }
 
-    private static boolean hasBody(Request request) {
+    /** A Content-Length above zero or chunked framing: the request carries a body to read. */
+    public static boolean hasBody(Request request) {
         return request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING) || request.getLength() > 0;
     }
 

@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -167,11 +168,26 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
         return uid;
     }
 
+    /** A refused request's body is read (up to this much) and dropped before the answer. */
+    private static final int MAX_REFUSED_BODY = 1 << 20;
+
+    /**
+     * Answers a refusal. A client still sending its body (docker run's create) would otherwise see
+     * the connection closed under its write and report a broken pipe instead of the message, so the
+     * body is read and dropped first; a body over the limit gets the answer and a closed connection.
+     */
     private void refuse(Request request, Response response, Callback callback, int status, String message, Logged logged) {
         Exchange exchange = new Exchange(logged.client, null, null, logged::write);
-        Forwarder.sendError(request, response, callback, status, message);
-        exchange.status(status);
-        exchange.end();
+        Runnable answer = () -> {
+            Forwarder.sendError(request, response, callback, status, message);
+            exchange.status(status);
+            exchange.end();
+        };
+        if (Forwarder.hasBody(request)) {
+            Content.Source.asByteArrayAsync(request, MAX_REFUSED_BODY).whenComplete((body, failure) -> answer.run());
+        } else {
+            answer.run();
+        }
     }
 
     /** The access-log fields known at decision time; the rest comes from the exchange at its end. */

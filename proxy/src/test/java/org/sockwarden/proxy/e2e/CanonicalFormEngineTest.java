@@ -134,6 +134,18 @@ class CanonicalFormEngineTest {
     }
 
     @Test
+    void aRefusedRequestsBodyIsReadSoTheClientGetsTheAnswer() throws Exception {
+        // docker run sends its create body while the 403 is already decided; closing under that
+        // write showed the user "broken pipe" instead of the message.
+        String body = "{\"Image\":\"" + TestEngine.IMAGE + "\",\"Env\":[\"" + "x".repeat(900_000) + "\"]}";
+        RawHttp.Answer a = RawHttp.tcp(readOnly.port(), "POST /v1.41/containers/create HTTP/1.1\r\nHost: docker\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body
+                + "GET /v1.41/containers/json HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n", Duration.ofSeconds(2));
+        assertThat(a.statuses()).as("the refusal, then the next request on the same connection").containsExactly(403, 200);
+        assertThat(a.text()).contains("may not call containers.create");
+    }
+
+    @Test
     void eachPipelinedRequestIsCheckedOnItsOwn() throws Exception {
         RawHttp.Answer a = RawHttp.tcp(readOnly.port(), "GET /v1.41/containers/json HTTP/1.1\r\nHost: docker\r\n\r\n"
                 + "POST /v1.41/containers/" + canary + "/kill HTTP/1.1\r\nHost: docker\r\nContent-Length: 0\r\n\r\n"
