@@ -138,11 +138,7 @@ public final class Store implements AutoCloseable {
                     exec(c, "PRAGMA user_version = " + v);
                     exec(c, "COMMIT");
                 } catch (SQLException | RuntimeException e) {
-                    try {
-                        exec(c, "ROLLBACK");
-                    } catch (SQLException ignored) {
-                        // no transaction left to roll back; the first error is the one to report
-                    }
+                    rollbackQuietly(c);
                     throw e;
                 }
             }
@@ -216,40 +212,15 @@ public final class Store implements AutoCloseable {
                     byId.put(rs.getLong(1), new Builder(rs.getString(2), rs.getString(3)));
                 }
             }
-            try (Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT client_id, kind, address, mode, uid, gid FROM listeners ORDER BY kind, address")) {
-                while (rs.next()) {
-                    Builder b = byId.get(rs.getLong(1));
+            readInto(c, byId, "SELECT client_id, kind, address, mode, uid, gid FROM listeners ORDER BY kind, address", (b, rs) ->
                     b.listeners.add(new StoredClient.Listener(rs.getString(2), rs.getString(3), rs.getString(4),
-                            (Integer) rs.getObject(5), (Integer) rs.getObject(6)));
-                }
-            }
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT client_id, cidr FROM sources ORDER BY cidr")) {
-                while (rs.next()) {
-                    byId.get(rs.getLong(1)).sources.add(rs.getString(2));
-                }
-            }
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT client_id, uid FROM peer_uids ORDER BY uid")) {
-                while (rs.next()) {
-                    byId.get(rs.getLong(1)).peerUids.add(rs.getInt(2));
-                }
-            }
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT client_id, permission FROM grants")) {
-                while (rs.next()) {
-                    byId.get(rs.getLong(1)).grants.add(rs.getString(2));
-                }
-            }
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT client_id, preset FROM presets ORDER BY preset")) {
-                while (rs.next()) {
-                    byId.get(rs.getLong(1)).presets.add(rs.getString(2));
-                }
-            }
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT client_id, kind, value FROM cert_mappings ORDER BY value")) {
-                while (rs.next()) {
-                    Builder b = byId.get(rs.getLong(1));
-                    (rs.getString(2).equals("subject") ? b.certSubjects : b.certFingerprints).add(rs.getString(3));
-                }
-            }
+                            (Integer) rs.getObject(5), (Integer) rs.getObject(6))));
+            readInto(c, byId, "SELECT client_id, cidr FROM sources ORDER BY cidr", (b, rs) -> b.sources.add(rs.getString(2)));
+            readInto(c, byId, "SELECT client_id, uid FROM peer_uids ORDER BY uid", (b, rs) -> b.peerUids.add(rs.getInt(2)));
+            readInto(c, byId, "SELECT client_id, permission FROM grants", (b, rs) -> b.grants.add(rs.getString(2)));
+            readInto(c, byId, "SELECT client_id, preset FROM presets ORDER BY preset", (b, rs) -> b.presets.add(rs.getString(2)));
+            readInto(c, byId, "SELECT client_id, kind, value FROM cert_mappings ORDER BY value", (b, rs) ->
+                    (rs.getString(2).equals("subject") ? b.certSubjects : b.certFingerprints).add(rs.getString(3)));
             List<StoredCertificate> certificates = certificates(c);
             List<StoredClient> clients = new ArrayList<>();
             for (Builder b : byId.values()) {
@@ -281,6 +252,30 @@ public final class Store implements AutoCloseable {
             }
         }
         return certificates;
+    }
+
+    /** One row of a per-client table, added to its client's builder. */
+    @FunctionalInterface
+    private interface RowInto {
+        void read(Builder client, ResultSet row) throws SQLException;
+    }
+
+    /** After a failed transaction: the failure that ended it is the one to report, not a failing rollback. */
+    private static void rollbackQuietly(Connection c) {
+        try {
+            exec(c, "ROLLBACK");
+        } catch (SQLException ignored) {
+            // no transaction left to roll back
+        }
+    }
+
+    /** Runs a query whose first column is the client id and hands each row to that client's builder. */
+    private static void readInto(Connection c, Map<Long, Builder> byId, String sql, RowInto into) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                into.read(byId.get(rs.getLong(1)), rs);
+            }
+        }
     }
 
     private static final class Builder {
@@ -344,11 +339,7 @@ public final class Store implements AutoCloseable {
                 exec(c, "COMMIT");
                 return result;
             } catch (SQLException | RuntimeException e) {
-                try {
-                    exec(c, "ROLLBACK");
-                } catch (SQLException ignored) {
-                    // the transaction is gone already; the first error is the one to report
-                }
+                rollbackQuietly(c);
                 throw e;
             }
         } catch (SQLException e) {
