@@ -1,12 +1,11 @@
 package org.sockwarden.admin;
 
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import org.sockwarden.proxy.api.DockerApi;
-import org.sockwarden.proxy.api.Operation;
 import org.sockwarden.proxy.identity.ClientConfig;
+import org.sockwarden.proxy.policy.Decision;
 import org.sockwarden.proxy.policy.Permission;
+import org.sockwarden.proxy.policy.Policy;
 import org.sockwarden.proxy.request.CanonicalRequest;
 import org.sockwarden.proxy.request.Canonicalizer;
 import org.sockwarden.store.StoredClient;
@@ -42,20 +41,19 @@ final class ExplainCommand implements Callable<Integer> {
             System.out.println("refused (400) before any permission check: " + e.getMessage());
             return 1;
         }
-        Operation op = DockerApi.match(method, canonical.path());
-        if (op == null) {
+        Decision decision = Policy.decide(config.client().permissions(), method, canonical);
+        if (decision instanceof Decision.Unknown) {
             System.out.println("denied: " + method + " " + canonical.path() + " is not an endpoint of the Docker Engine API");
             return 1;
         }
-        String by = config.client().permissions().grantedBy(op);
-        if (by != null) {
-            System.out.println("allowed: " + op.id() + " (" + method + " " + rawPath + ") granted by " + by);
+        if (decision instanceof Decision.Allow allow) {
+            System.out.println("allowed: " + allow.operation().id() + " (" + method + " " + rawPath + ") granted by " + allow.grantedBy());
             return 0;
         }
-        List<Permission> missing = config.client().permissions().missingFor(op);
-        System.out.println("denied: " + op.id() + " (" + method + " " + rawPath + ") needs "
-                + missing.stream().map(Permission::name).collect(Collectors.joining(" and "))
-                + "; to allow it: " + config.client().grantAdvice().howToGrant(name, missing));
+        Decision.Deny deny = (Decision.Deny) decision;
+        System.out.println("denied: " + deny.operation().id() + " (" + method + " " + rawPath + ") needs "
+                + deny.missing().stream().map(Permission::name).collect(Collectors.joining(" and "))
+                + "; to allow it: " + config.client().grantAdvice().howToGrant(name, deny.missing()));
         return 1;
     }
 }

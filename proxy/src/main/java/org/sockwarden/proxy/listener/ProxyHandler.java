@@ -16,7 +16,6 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.sockwarden.proxy.api.Access;
-import org.sockwarden.proxy.api.DockerApi;
 import org.sockwarden.proxy.api.Operation;
 import org.sockwarden.proxy.forward.Exchange;
 import org.sockwarden.proxy.forward.Forwarder;
@@ -28,7 +27,9 @@ import org.sockwarden.proxy.identity.Directory;
 import org.sockwarden.proxy.identity.Identity;
 import org.sockwarden.proxy.identity.PeerCredentials;
 import org.sockwarden.proxy.log.AccessLog;
+import org.sockwarden.proxy.policy.Decision;
 import org.sockwarden.proxy.policy.Permission;
+import org.sockwarden.proxy.policy.Policy;
 import org.sockwarden.proxy.request.CanonicalRequest;
 import org.sockwarden.proxy.request.Canonicalizer;
 
@@ -86,21 +87,22 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
             return true;
         }
         Client client = config.client();
-        Operation op = DockerApi.match(method, canonical.path());
-        if (op == null) {
-            refuse(request, response, callback, 403, "sockwarden: " + method + " " + canonical.path()
+        Decision decision = Policy.decide(client.permissions(), method, canonical);
+        if (decision instanceof Decision.Unknown unknown) {
+            refuse(request, response, callback, 403, "sockwarden: " + method + " " + unknown.path()
                             + " is not an endpoint of the Docker Engine API, so client \"" + client.name() + "\" may not call it",
                     new Logged(start, listener, clientName, method, target, null, "deny", "unknown-endpoint"));
             return true;
         }
-        String grantedBy = client.permissions().grantedBy(op);
-        if (grantedBy == null) {
-            List<Permission> missing = client.permissions().missingFor(op);
-            refuse(request, response, callback, 403, denial(client, op, method, uri.getPath(), missing),
-                    new Logged(start, listener, clientName, method, target, op.id(), "deny",
-                            missing.stream().map(Permission::name).collect(Collectors.joining("+"))));
+        if (decision instanceof Decision.Deny deny) {
+            refuse(request, response, callback, 403, denial(client, deny.operation(), method, uri.getPath(), deny.missing()),
+                    new Logged(start, listener, clientName, method, target, deny.operation().id(), "deny",
+                            deny.missing().stream().map(Permission::name).collect(Collectors.joining("+"))));
             return true;
         }
+        Decision.Allow allow = (Decision.Allow) decision;
+        Operation op = allow.operation();
+        String grantedBy = allow.grantedBy();
         Logged logged = new Logged(start, listener, clientName, method, target, op.id(), "allow", grantedBy);
         Exchange exchange = new Exchange(client.name(), op,
                 identity instanceof Identity.Certificate c ? c.certificate() : null, x -> {

@@ -12,9 +12,6 @@ public sealed interface Decision {
     /** Refused with 403; {@code missing} are the names that would allow it (empty when nothing can). */
     record Deny(Operation operation, List<Permission> missing) implements Decision {}
 
-    /** Refused with 400 before any policy check: the request is not in a form sockwarden forwards. */
-    record Reject(String reason) implements Decision {}
-
     /** Refused with 403: no endpoint of the Docker Engine API has this method and path. */
     record Unknown(String method, String path) implements Decision {}
 }
