@@ -2,6 +2,7 @@ package org.sockwarden.proxy.forward;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Request;
@@ -23,20 +24,20 @@ final class ClientGoneWatch implements Callback {
     private static final long DELAY_MS = 1_000;
 
     private final EndPoint endPoint;
-    private final org.eclipse.jetty.client.Request upstream;
+    private final Consumer<Throwable> abort;
     private final ByteBuffer buffer = BufferUtil.allocate(1);
 
-    private ClientGoneWatch(EndPoint endPoint, org.eclipse.jetty.client.Request upstream) {
+    private ClientGoneWatch(EndPoint endPoint, Consumer<Throwable> abort) {
         this.endPoint = endPoint;
-        this.upstream = upstream;
+        this.abort = abort;
     }
 
     /** Returns the timer, to be cancelled when the exchange ends so a finished request is not kept alive by it. */
-    static Scheduler.Task arm(Request request, org.eclipse.jetty.client.Request upstream, Exchange exchange) {
+    static Scheduler.Task arm(Request request, Consumer<Throwable> abort, Exchange exchange) {
         EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
         return request.getComponents().getScheduler().schedule(() -> {
             if (!exchange.ended() && endPoint.isOpen()) {
-                endPoint.tryFillInterested(new ClientGoneWatch(endPoint, upstream));
+                endPoint.tryFillInterested(new ClientGoneWatch(endPoint, abort));
             }
         }, DELAY_MS, TimeUnit.MILLISECONDS);
     }
@@ -50,14 +51,14 @@ final class ClientGoneWatch implements Callback {
                 endPoint.tryFillInterested(this);
                 return;
             }
-            upstream.abort(new EofException(n < 0 ? "client closed the connection" : "client sent bytes during a stream"));
+            abort.accept(new EofException(n < 0 ? "client closed the connection" : "client sent bytes during a stream"));
         } catch (Throwable x) {
-            upstream.abort(x);
+            abort.accept(x);
         }
     }
 
     @Override
     public void failed(Throwable x) {
-        upstream.abort(x);
+        abort.accept(x);
     }
 }

@@ -3,59 +3,74 @@ package org.sockwarden.proxy.forward;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.io.ByteBufferPool;
+import org.eclipse.jetty.io.ClientConnectionFactory;
+import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.io.Transport;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.IteratingCallback;
+import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.component.ContainerLifeCycle;
 import org.eclipse.jetty.util.thread.Invocable;
+import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
  * Forwards one allowed, non-hijack request to the engine socket and streams the answer back.
  *
+ * <p>Engine connections are kept alive and reused, newest first, so a burst of small calls
+ * ({@code /_ping}, inspect) costs no connect. The request goes out as Jetty parsed it, minus
+ * hop-by-hop headers; the answer is parsed with Jetty's own parser and each engine read becomes
+ * one client write, so a log of many small frames is not written frame by frame.
+ *
  * <p>Response headers are committed the moment the engine sends them: {@code docker run} waits
  * for the headers of {@code /wait} before it starts the container, and {@code events} or
  * {@code logs -f} may send no byte for minutes. Bodies stream both ways with back-pressure:
- * the next chunk is read only when the previous one is written.
+ * the engine is read again only when the previous write to the client has completed.
  */
 public final class Forwarder extends ContainerLifeCycle {
 
+    /** Idle engine connections kept for reuse; more than the busiest burst of small calls needs. */
+    private static final int MAX_IDLE_CONNECTIONS = 64;
+    private static final long IDLE_CONNECTION_TIMEOUT_MS = 30_000;
+    private static final ByteBuffer CHUNK_END = ByteBuffer.wrap("\r\n".getBytes(StandardCharsets.ISO_8859_1)).asReadOnlyBuffer();
+    private static final ByteBuffer LAST_CHUNK = ByteBuffer.wrap("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1)).asReadOnlyBuffer();
+
     private final Path socket;
     private final Transport transport;
-    private final HttpClient client;
+    private final ClientConnector connector = new ClientConnector();
     private final Consumer<EngineDiagnosis> onEngineFailure;
+    private final Deque<EngineConnection> idle = new ConcurrentLinkedDeque<>();
 
     /** {@code shared}: the server's threads, scheduler and buffers, so that a request is one pool's work end to end. */
     public Forwarder(Path socket, Consumer<EngineDiagnosis> onEngineFailure, org.eclipse.jetty.server.Server shared) {
         this.socket = socket;
         this.transport = new Transport.TCPUnix(socket);
         this.onEngineFailure = onEngineFailure;
-        this.client = new HttpClient();
-        client.setExecutor(shared.getThreadPool());
-        client.setScheduler(shared.getScheduler());
-        client.setByteBufferPool(shared.getByteBufferPool());
-        // Every logs -f, events, stats and wait holds one engine connection for as long as it runs.
-        client.setMaxConnectionsPerDestination(16_384);
-        client.setMaxRequestsQueuedPerDestination(16_384);
-        client.setFollowRedirects(false);
-        client.setUserAgentField(null);
-        client.setDefaultRequestContentType(null);
-        client.setIdleTimeout(30_000);
-        client.setConnectTimeout(5_000);
-        // Log, export and save streams: bigger reads from the engine mean fewer, larger writes to the client.
-        client.setResponseBufferSize(64 * 1024);
-        addBean(client);
+        connector.setExecutor(shared.getThreadPool());
+        connector.setScheduler(shared.getScheduler());
+        connector.setByteBufferPool(shared.getByteBufferPool());
+        connector.setConnectTimeout(Duration.ofSeconds(5));
+        addBean(connector);
     }
 
     public Path socket() {
@@ -63,209 +78,20 @@ public final class Forwarder extends ContainerLifeCycle {
     }
 
     @Override
-    protected void doStart() throws Exception {
-        super.doStart();
-        // A proxy passes encodings, redirects, 401s and upgrades through; it does not act on them.
-        client.getContentDecoderFactories().clear();
-        client.getProtocolHandlers().clear();
+    protected void doStop() throws Exception {
+        for (EngineConnection c; (c = idle.pollFirst()) != null; ) {
+            c.close();
+        }
+        super.doStop();
     }
 
     public void forward(Request request, Response response, Callback callback, Exchange exchange) {
-        HttpURI uri = request.getHttpURI();
-        String target = uri.getQuery() == null ? uri.getPath() : uri.getPath() + "?" + uri.getQuery();
-        org.eclipse.jetty.client.Request upstream = client.newRequest("http://docker")
-                .transport(transport)
-                .method(request.getMethod())
-                .path(target)
-                .version(HttpVersion.HTTP_1_1)
-                .timeout(0, TimeUnit.MILLISECONDS)
-                .idleTimeout(0, TimeUnit.MILLISECONDS)
-                .headers(h -> HopByHop.copy(request.getHeaders(), h, HttpHeader.CONTENT_LENGTH));
-        RequestBody body = hasBody(request) ? new RequestBody(request, exchange) : null;
-        if (body != null) {
-            upstream.body(body);
-        }
-        request.addFailureListener(upstream::abort);
-        exchange.onAbort(upstream::abort);
-        // Streams stay open as long as the engine keeps them open: the client's idle timeout must not cut them.
-        request.addIdleTimeoutListener(timeout -> false);
-        upstream.send(new ResponseRelay(request, response, callback, exchange, upstream, body));
+        new Relay(request, response, callback, exchange).start();
     }
 
     /** A Content-Length above zero or chunked framing: the request carries a body to read. */
     public static boolean hasBody(Request request) {
         return request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING) || request.getLength() > 0;
-    }
-
-    /** The client's body as the engine's request content, read only as fast as the engine takes it. */
-    private static final class RequestBody implements org.eclipse.jetty.client.Request.Content {
-        private final Request source;
-        private final Exchange exchange;
-        /** Set when the client's own body broke (bad chunking, early end): the client's fault, not the engine's. */
-        private volatile Throwable clientFailure;
-
-        RequestBody(Request source, Exchange exchange) {
-            this.source = source;
-            this.exchange = exchange;
-        }
-
-        @Override
-        public String getContentType() {
-            return null; // the client's own Content-Type header is forwarded as it is
-        }
-
-        @Override
-        public long getLength() {
-            return source.getLength();
-        }
-
-        @Override
-        public Content.Chunk read() {
-            Content.Chunk chunk = source.read();
-            if (Content.Chunk.isFailure(chunk)) {
-                clientFailure = chunk.getFailure();
-            } else if (chunk != null && chunk.hasRemaining()) {
-                exchange.addIn(chunk.remaining());
-            }
-            return chunk;
-        }
-
-        @Override
-        public void demand(Runnable demandCallback) {
-            source.demand(demandCallback);
-        }
-
-        @Override
-        public void fail(Throwable failure) {
-            source.fail(failure);
-        }
-
-        @Override
-        public boolean rewind() {
-            return false;
-        }
-    }
-
-    private final class ResponseRelay implements org.eclipse.jetty.client.Response.Listener {
-        private final Request request;
-        private final Response response;
-        private final Callback callback;
-        private final Exchange exchange;
-        private final org.eclipse.jetty.client.Request upstream;
-        private final RequestBody body;
-        private org.eclipse.jetty.util.thread.Scheduler.Task watch;
-
-        ResponseRelay(Request request, Response response, Callback callback, Exchange exchange,
-                      org.eclipse.jetty.client.Request upstream, RequestBody body) {
-            this.request = request;
-            this.response = response;
-            this.callback = callback;
-            this.exchange = exchange;
-            this.upstream = upstream;
-            this.body = body;
-        }
-
-        @Override
-        public void onHeaders(org.eclipse.jetty.client.Response upstreamResponse) {
-            response.setStatus(upstreamResponse.getStatus());
-            exchange.status(upstreamResponse.getStatus());
-            HopByHop.copy(upstreamResponse.getHeaders(), response.getHeaders());
-        }
-
-        @Override
-        public void onContentSource(org.eclipse.jetty.client.Response upstreamResponse, Content.Source source) {
-            new Pump(source).commitThenIterate();
-        }
-
-        @Override
-        public void onComplete(Result result) {
-            if (watch != null) {
-                watch.cancel();
-            }
-            Throwable clientFailure = body == null ? null : body.clientFailure;
-            if (result.isSucceeded()) {
-                callback.succeeded();
-            } else if (clientFailure != null && !response.isCommitted()) {
-                exchange.status(400);
-                sendError(request, response, callback, 400, "sockwarden: bad request: the request body does not match its framing ("
-                        + clientFailure.getMessage() + "); the engine request was aborted");
-            } else if (!response.isCommitted() && result.getResponse().getStatus() == 0) {
-                EngineDiagnosis diagnosis = EngineDiagnosis.of(socket, result.getFailure());
-                onEngineFailure.accept(diagnosis);
-                exchange.status(diagnosis.status());
-                sendError(request, response, callback, diagnosis.status(), diagnosis.message());
-            } else {
-                callback.failed(result.getFailure());
-            }
-            exchange.end();
-        }
-
-        /** Copies the engine's body to the client, one chunk in flight at a time. */
-        private final class Pump extends IteratingCallback {
-            private final Content.Source source;
-            private Content.Chunk chunk;
-
-            Pump(Content.Source source) {
-                this.source = source;
-            }
-
-            void commitThenIterate() {
-                response.write(false, BufferUtil.EMPTY_BUFFER, Callback.from(Invocable.InvocationType.NON_BLOCKING, () -> {
-                    if (!response.getHeaders().contains(HttpHeader.CONTENT_LENGTH)) {
-                        watch = ClientGoneWatch.arm(request, upstream, exchange);
-                    }
-                    iterate();
-                }, upstream::abort));
-            }
-
-            @Override
-            protected Action process() {
-                while (true) {
-                    Content.Chunk next = source.read();
-                    if (next == null) {
-                        source.demand(this::succeeded);
-                        return Action.SCHEDULED;
-                    }
-                    if (Content.Chunk.isFailure(next)) {
-                        upstream.abort(next.getFailure());
-                        return Action.SUCCEEDED;
-                    }
-                    if (next.hasRemaining()) {
-                        chunk = next;
-                        exchange.addOut(next.remaining());
-                        response.write(false, next.getByteBuffer(), this);
-                        return Action.SCHEDULED;
-                    }
-                    next.release();
-                    if (next.isLast()) {
-                        return Action.SUCCEEDED;
-                    }
-                }
-            }
-
-            @Override
-            protected void onSuccess() {
-                release();
-            }
-
-            @Override
-            protected void onCompleteFailure(Throwable cause) {
-                release();
-                upstream.abort(cause);
-            }
-
-            private void release() {
-                if (chunk != null) {
-                    chunk.release();
-                    chunk = null;
-                }
-            }
-
-            @Override
-            public InvocationType getInvocationType() {
-                return InvocationType.NON_BLOCKING;
-            }
-        }
     }
 
     /** An answer in Docker's error shape, which the docker CLI prints as it is. */
@@ -275,5 +101,424 @@ public final class Forwarder extends ContainerLifeCycle {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.getHeaders().put(new HttpField(HttpHeader.CONTENT_LENGTH, String.valueOf(body.length)));
         response.write(true, ByteBuffer.wrap(body), callback);
+    }
+
+    void idle(EngineConnection connection) {
+        if (!isRunning() || idle.size() >= MAX_IDLE_CONNECTIONS) {
+            connection.close();
+            return;
+        }
+        connection.getEndPoint().setIdleTimeout(IDLE_CONNECTION_TIMEOUT_MS);
+        idle.offerFirst(connection);
+    }
+
+    void closed(EngineConnection connection) {
+        idle.remove(connection);
+    }
+
+    private void connect(Relay relay) {
+        Map<String, Object> context = new HashMap<>();
+        context.put(Transport.CONTEXT_KEY, transport);
+        context.put(ClientConnectionFactory.CONTEXT_KEY, (ClientConnectionFactory) (endPoint, ctx) ->
+                new EngineConnection(endPoint, connector.getExecutor(), connector.getByteBufferPool(), this));
+        context.put(ClientConnector.CONNECTION_PROMISE_CONTEXT_KEY, Promise.<org.eclipse.jetty.io.Connection>from(
+                connection -> relay.send((EngineConnection) connection, false),
+                relay::connectFailed));
+        connector.connect(transport.getSocketAddress(), context);
+    }
+
+    /** One client request on its way to the engine and its answer on the way back. */
+    final class Relay {
+        private final Request request;
+        private final Response response;
+        private final Callback callback;
+        private final Exchange exchange;
+        private final boolean head;
+        private final boolean hasBody;
+        private final AtomicBoolean finished = new AtomicBoolean();
+        private volatile EngineConnection connection;
+        private boolean reusedConnection;
+        private boolean retried;
+        private volatile boolean bodySent;
+        private volatile Throwable clientFailure;
+        private volatile Throwable aborted;
+        // Written by the engine connection's reader only.
+        private int status;
+        private boolean persistent;
+        private boolean headersPending;
+        private boolean sized;
+        private boolean watchArmed;
+        private Scheduler.Task watch;
+        private RetainableByteBuffer out;
+        boolean messageComplete;
+        java.io.IOException malformed;
+        private final HttpFields.Mutable engineHeaders = HttpFields.build();
+
+        Relay(Request request, Response response, Callback callback, Exchange exchange) {
+            this.request = request;
+            this.response = response;
+            this.callback = callback;
+            this.exchange = exchange;
+            this.head = HttpMethod.HEAD.is(request.getMethod());
+            this.hasBody = hasBody(request);
+        }
+
+        boolean isHeadRequest() {
+            return head;
+        }
+
+        void start() {
+            request.addFailureListener(this::abort);
+            exchange.onAbort(this::abort);
+            // Streams stay open as long as the engine keeps them open: the client's idle timeout must not cut them.
+            request.addIdleTimeoutListener(timeout -> false);
+            for (EngineConnection c; (c = idle.pollFirst()) != null; ) {
+                if (c.attach(this)) {
+                    send(c, true);
+                    return;
+                }
+            }
+            connect(this);
+        }
+
+        void send(EngineConnection c, boolean reused) {
+            if (!reused && !c.attach(this)) {
+                connectFailed(new java.io.IOException("the engine closed a new connection at once"));
+                return;
+            }
+            connection = c;
+            reusedConnection = reused;
+            if (aborted != null) {
+                c.detach(this);
+                c.close();
+                return;
+            }
+            c.write(Callback.from(Invocable.InvocationType.NON_BLOCKING, () -> {
+                if (hasBody) {
+                    new BodySender(c).iterate();
+                } else {
+                    bodySent = true;
+                }
+            }, failure -> engineFailed(c, failure)), requestHead());
+        }
+
+        /** The request line with the client's own target bytes and its end-to-end headers, framed for the body it has. */
+        private ByteBuffer requestHead() {
+            HttpURI uri = request.getHttpURI();
+            StringBuilder b = new StringBuilder(256);
+            b.append(request.getMethod()).append(' ').append(uri.getPath());
+            if (uri.getQuery() != null) {
+                b.append('?').append(uri.getQuery());
+            }
+            b.append(" HTTP/1.1\r\n");
+            HttpFields fields = request.getHeaders();
+            HopByHop.forEachEndToEnd(fields, f -> b.append(f.getName()).append(": ").append(f.getValue()).append("\r\n"),
+                    HttpHeader.CONTENT_LENGTH);
+            if (!fields.contains(HttpHeader.HOST)) {
+                b.append("Host: docker\r\n");
+            }
+            if (hasBody) {
+                long length = request.getLength();
+                b.append(length >= 0 ? "Content-Length: " + length : "Transfer-Encoding: chunked").append("\r\n");
+            }
+            b.append("\r\n");
+            return ByteBuffer.wrap(b.toString().getBytes(StandardCharsets.ISO_8859_1));
+        }
+
+        void connectFailed(Throwable failure) {
+            if (!finished.compareAndSet(false, true)) {
+                return;
+            }
+            if (aborted != null) {
+                callback.failed(aborted);
+            } else {
+                engineUnreachable(failure);
+            }
+            exchange.end();
+        }
+
+        private void engineUnreachable(Throwable failure) {
+            EngineDiagnosis diagnosis = EngineDiagnosis.of(socket, failure);
+            onEngineFailure.accept(diagnosis);
+            exchange.status(diagnosis.status());
+            sendError(request, response, callback, diagnosis.status(), diagnosis.message());
+        }
+
+        // --- the answer, as the engine connection's reader parses it
+
+        void startResponse(HttpVersion version, int status) {
+            this.status = status;
+            this.persistent = version == HttpVersion.HTTP_1_1;
+            engineHeaders.clear();
+        }
+
+        void header(HttpField field) {
+            engineHeaders.add(field);
+            if (field.getHeader() == HttpHeader.CONNECTION && field.contains(HttpHeaderValue.CLOSE.asString())) {
+                persistent = false;
+            }
+        }
+
+        /** A 1xx before the real answer: the engine sends none unless asked, and it is not relayed. */
+        boolean interim() {
+            if (status >= 100 && status < 200 && status != HttpStatus.SWITCHING_PROTOCOLS_101) {
+                messageComplete = false;
+                return true;
+            }
+            return false;
+        }
+
+        void headerComplete() {
+            if (status >= 100 && status < 200) {
+                if (status == HttpStatus.SWITCHING_PROTOCOLS_101) {
+                    malformed = new java.io.IOException("the engine switched protocols on a call sockwarden forwards as plain HTTP");
+                }
+                return;
+            }
+            exchange.status(status);
+            response.setStatus(status);
+            HopByHop.copy(engineHeaders, response.getHeaders());
+            sized = engineHeaders.contains(HttpHeader.CONTENT_LENGTH);
+            headersPending = true;
+        }
+
+        void content(ByteBuffer item) {
+            if (out == null) {
+                out = connector.getByteBufferPool().acquire(EngineConnection.BUFFER_SIZE, false);
+            }
+            exchange.addOut(item.remaining());
+            BufferUtil.append(out.getByteBuffer(), item);
+        }
+
+        boolean hasOutput() {
+            return headersPending || (out != null && out.hasRemaining());
+        }
+
+        /** True if the engine connection may carry another request. */
+        boolean reusable() {
+            return persistent && bodySent && aborted == null && !finished.get();
+        }
+
+        /** Writes what the last engine read produced; {@code next} resumes reading once the client took it. */
+        void flush(Callback next) {
+            headersPending = false;
+            RetainableByteBuffer written = out;
+            out = null;
+            response.write(false, written == null ? BufferUtil.EMPTY_BUFFER : written.getByteBuffer(), new Callback() {
+                @Override
+                public void succeeded() {
+                    release(written);
+                    armWatch();
+                    next.succeeded();
+                }
+
+                @Override
+                public void failed(Throwable x) {
+                    release(written);
+                    next.failed(x);
+                }
+
+                @Override
+                public InvocationType getInvocationType() {
+                    return InvocationType.NON_BLOCKING;
+                }
+            });
+        }
+
+        /** The engine's answer is complete: the last write ends the client's response. */
+        void finish() {
+            headersPending = false;
+            RetainableByteBuffer written = out;
+            out = null;
+            cancelWatch();
+            if (!finished.compareAndSet(false, true)) {
+                release(written);
+                return;
+            }
+            response.write(true, written == null ? BufferUtil.EMPTY_BUFFER : written.getByteBuffer(), new Callback() {
+                @Override
+                public void succeeded() {
+                    release(written);
+                    callback.succeeded();
+                    exchange.end();
+                }
+
+                @Override
+                public void failed(Throwable x) {
+                    release(written);
+                    callback.failed(x);
+                    exchange.end();
+                }
+
+                @Override
+                public InvocationType getInvocationType() {
+                    return InvocationType.NON_BLOCKING;
+                }
+            });
+        }
+
+        /** A stream with no length may run for hours: watch its client from now on. */
+        private void armWatch() {
+            if (!watchArmed && !sized) {
+                watchArmed = true;
+                Scheduler.Task task = ClientGoneWatch.arm(request, this::abort, exchange);
+                watch = task;
+                if (finished.get()) {
+                    task.cancel();
+                }
+            }
+        }
+
+        private void cancelWatch() {
+            Scheduler.Task task = watch;
+            if (task != null) {
+                task.cancel();
+            }
+        }
+
+        /** The engine connection failed: retried once if nothing of it can have reached the engine's handler. */
+        void engineFailed(EngineConnection from, Throwable failure) {
+            if (from != connection || finished.get()) {
+                return;
+            }
+            from.detach(this);
+            from.close();
+            if (reusedConnection && !retried && !hasBody && status == 0 && aborted == null) {
+                // A pooled connection the engine closed while idle: the request never reached it.
+                retried = true;
+                reusedConnection = false;
+                connection = null;
+                connect(this);
+                return;
+            }
+            if (!finished.compareAndSet(false, true)) {
+                return;
+            }
+            cancelWatch();
+            release(out);
+            out = null;
+            Throwable clientBroke = clientFailure;
+            if (aborted != null || response.isCommitted()) {
+                callback.failed(aborted != null ? aborted : failure);
+            } else if (clientBroke != null) {
+                exchange.status(400);
+                sendError(request, response, callback, 400, "sockwarden: bad request: the request body does not match its framing ("
+                        + clientBroke.getMessage() + "); the engine request was aborted");
+            } else if (status == 0) {
+                engineUnreachable(failure);
+            } else {
+                exchange.status(502);
+                sendError(request, response, callback, 502, "Docker engine at " + socket + " broke off its answer: " + failure.getMessage());
+            }
+            exchange.end();
+        }
+
+        /** Ends the exchange now (revocation, a client gone, a failed request): both connections close. */
+        void abort(Throwable reason) {
+            aborted = reason;
+            EngineConnection c = connection;
+            if (!finished.compareAndSet(false, true)) {
+                return;
+            }
+            cancelWatch();
+            if (c != null) {
+                c.detach(this);
+                c.getEndPoint().close(reason);
+            }
+            callback.failed(reason);
+            exchange.end();
+        }
+
+        private void clientBodyFailed(EngineConnection c, Throwable failure) {
+            clientFailure = failure;
+            engineFailed(c, failure);
+        }
+
+        private void release(RetainableByteBuffer buffer) {
+            if (buffer != null) {
+                buffer.release();
+            }
+        }
+
+        /** The client's body to the engine, one chunk in flight at a time, re-chunked when its length is unknown. */
+        private final class BodySender extends IteratingCallback {
+            private final EngineConnection target;
+            private final boolean chunked = request.getLength() < 0;
+            private Content.Chunk pending;
+            private boolean ended;
+
+            BodySender(EngineConnection target) {
+                this.target = target;
+            }
+
+            @Override
+            protected Action process() {
+                while (true) {
+                    releasePending();
+                    if (ended) {
+                        return Action.SUCCEEDED;
+                    }
+                    if (finished.get()) {
+                        return Action.SUCCEEDED;
+                    }
+                    Content.Chunk chunk = request.read();
+                    if (chunk == null) {
+                        request.demand(this::succeeded);
+                        return Action.SCHEDULED;
+                    }
+                    if (Content.Chunk.isFailure(chunk)) {
+                        clientBodyFailed(target, chunk.getFailure());
+                        return Action.SUCCEEDED;
+                    }
+                    ended = chunk.isLast();
+                    int n = chunk.remaining();
+                    if (n == 0) {
+                        chunk.release();
+                        if (ended && chunked) {
+                            target.write(this, LAST_CHUNK.slice());
+                            return Action.SCHEDULED;
+                        }
+                        continue;
+                    }
+                    pending = chunk;
+                    exchange.addIn(n);
+                    if (!chunked) {
+                        target.write(this, chunk.getByteBuffer());
+                    } else {
+                        ByteBuffer size = ByteBuffer.wrap((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                        if (ended) {
+                            target.write(this, size, chunk.getByteBuffer(), CHUNK_END.slice(), LAST_CHUNK.slice());
+                        } else {
+                            target.write(this, size, chunk.getByteBuffer(), CHUNK_END.slice());
+                        }
+                    }
+                    return Action.SCHEDULED;
+                }
+            }
+
+            private void releasePending() {
+                if (pending != null) {
+                    pending.release();
+                    pending = null;
+                }
+            }
+
+            @Override
+            protected void onCompleteSuccess() {
+                releasePending();
+                bodySent = ended;
+            }
+
+            @Override
+            protected void onCompleteFailure(Throwable cause) {
+                releasePending();
+                engineFailed(target, cause);
+            }
+
+            @Override
+            public InvocationType getInvocationType() {
+                return InvocationType.NON_BLOCKING;
+            }
+        }
     }
 }
