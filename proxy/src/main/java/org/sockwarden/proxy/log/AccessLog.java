@@ -4,13 +4,15 @@ import java.io.PrintStream;
 import java.time.Instant;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One line per request on stdout, written by its own thread so a slow terminal or pipe never
- * holds up a request. If the queue is ever full, the count of lines lost is written as soon as
- * there is room again, so a reader always knows.
+ * holds up a request. Requests only enqueue their entry: formatting happens on the writer, which
+ * takes lines in batches and is woken only when it has gone to sleep on an empty queue. If the
+ * queue is ever full, the count of lines lost is written as soon as there is room again, so a
+ * reader always knows.
  */
 public final class AccessLog implements AutoCloseable {
 
@@ -21,11 +23,17 @@ public final class AccessLog implements AutoCloseable {
                         String operation, String decision, String grant, int status, long bytesIn, long bytesOut,
                         long durationMicros) {}
 
+    /** Under load, lines gather this long before one write takes them all. */
+    private static final long BATCH_NANOS = 5_000_000;
+    private static final long SLEEP_NANOS = 200_000_000;
+
     private final Format format;
     private final PrintStream out;
-    private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(65_536);
+    /** Entries and preformatted event lines. */
+    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(65_536);
     private final AtomicLong dropped = new AtomicLong();
     private final Thread writer;
+    private volatile boolean sleeping;
     private volatile boolean closed;
 
     public AccessLog(Format format, PrintStream out) {
@@ -38,38 +46,51 @@ public final class AccessLog implements AutoCloseable {
     }
 
     public void log(Entry e) {
-        if (!queue.offer(format == Format.JSON ? json(e) : text(e))) {
-            dropped.incrementAndGet();
-        }
+        enqueue(e);
     }
 
     /** Non-request messages (startup, engine trouble) in the same stream and format. */
     public void event(String level, String message) {
-        String line = format == Format.JSON
+        enqueue(format == Format.JSON
                 ? "{\"time\":\"" + Instant.now() + "\",\"level\":\"" + level + "\",\"message\":" + quote(message) + "}"
-                : Instant.now() + " " + level + " " + message;
+                : Instant.now() + " " + level + " " + message);
+    }
+
+    private void enqueue(Object line) {
         if (!queue.offer(line)) {
             dropped.incrementAndGet();
+        }
+        if (sleeping) {
+            LockSupport.unpark(writer);
         }
     }
 
     private void drain() {
-        try {
-            while (!closed || !queue.isEmpty()) {
-                String line = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (line != null) {
-                    out.println(line);
-                }
-                long lost = dropped.getAndSet(0);
-                if (lost > 0) {
-                    out.println(Instant.now() + " WARN access log queue full: " + lost + " lines lost");
-                }
-                if (queue.isEmpty()) {
-                    out.flush();
-                }
+        while (true) {
+            Object line;
+            boolean wrote = false;
+            while ((line = queue.poll()) != null) {
+                out.println(line instanceof Entry e ? (format == Format.JSON ? json(e) : text(e)) : (String) line);
+                wrote = true;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            long lost = dropped.getAndSet(0);
+            if (lost > 0) {
+                out.println(Instant.now() + " WARN access log queue full: " + lost + " lines lost");
+            }
+            out.flush();
+            if (closed && queue.isEmpty()) {
+                return;
+            }
+            if (wrote) {
+                // Busy: let the next lines gather instead of being woken for each one.
+                LockSupport.parkNanos(BATCH_NANOS);
+                continue;
+            }
+            sleeping = true;
+            if (queue.isEmpty() && !closed) {
+                LockSupport.parkNanos(SLEEP_NANOS);
+            }
+            sleeping = false;
         }
     }
 
@@ -124,6 +145,7 @@ public final class AccessLog implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        LockSupport.unpark(writer);
         try {
             writer.join(2_000);
         } catch (InterruptedException e) {
