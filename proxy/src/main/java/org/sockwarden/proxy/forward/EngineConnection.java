@@ -42,7 +42,7 @@ final class EngineConnection extends AbstractConnection implements HttpParser.Re
         super(endPoint, executor);
         this.pool = pool;
         this.forwarder = forwarder;
-        parser.setHeaderCacheSize(256);
+        parser.setHeaderCacheSize(0);
         endPoint.setIdleTimeout(0);
     }
 
@@ -57,7 +57,6 @@ final class EngineConnection extends AbstractConnection implements HttpParser.Re
         if (!getEndPoint().isOpen()) {
             return false;
         }
-        getEndPoint().setIdleTimeout(0);
         relay = next;
         return true;
     }
@@ -76,11 +75,6 @@ final class EngineConnection extends AbstractConnection implements HttpParser.Re
     @Override
     public void onFillable() {
         // Never registered: the reader asks for bytes with its own callback.
-    }
-
-    @Override
-    public boolean onIdleExpired(java.util.concurrent.TimeoutException timeout) {
-        return relay == null;
     }
 
     @Override

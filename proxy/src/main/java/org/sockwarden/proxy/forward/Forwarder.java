@@ -49,9 +49,12 @@ import org.eclipse.jetty.util.thread.Scheduler;
  */
 public final class Forwarder extends ContainerLifeCycle {
 
-    /** Idle engine connections kept for reuse; more than the busiest burst of small calls needs. */
+    /**
+     * Idle engine connections kept for reuse: more than a burst of small calls needs. They have no
+     * idle timeout (rescheduling one per request costs a timer-thread wake-up); an engine that
+     * closes one is noticed by its reader at once.
+     */
     private static final int MAX_IDLE_CONNECTIONS = 64;
-    private static final long IDLE_CONNECTION_TIMEOUT_MS = 30_000;
     private static final ByteBuffer CHUNK_END = ByteBuffer.wrap("\r\n".getBytes(StandardCharsets.ISO_8859_1)).asReadOnlyBuffer();
     private static final ByteBuffer LAST_CHUNK = ByteBuffer.wrap("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1)).asReadOnlyBuffer();
 
@@ -70,6 +73,7 @@ public final class Forwarder extends ContainerLifeCycle {
         connector.setScheduler(shared.getScheduler());
         connector.setByteBufferPool(shared.getByteBufferPool());
         connector.setConnectTimeout(Duration.ofSeconds(5));
+        connector.setSelectors(Math.max(1, Runtime.getRuntime().availableProcessors()));
         addBean(connector);
     }
 
@@ -108,7 +112,6 @@ public final class Forwarder extends ContainerLifeCycle {
             connection.close();
             return;
         }
-        connection.getEndPoint().setIdleTimeout(IDLE_CONNECTION_TIMEOUT_MS);
         idle.offerFirst(connection);
     }
 
@@ -193,11 +196,12 @@ public final class Forwarder extends ContainerLifeCycle {
                 c.close();
                 return;
             }
+            // Marked before the write: the engine may answer, on another thread, before this one returns from it.
+            // A write that fails breaks the connection, which is then not reused anyway.
+            bodySent = !hasBody;
             c.write(Callback.from(Invocable.InvocationType.NON_BLOCKING, () -> {
                 if (hasBody) {
                     new BodySender(c).iterate();
-                } else {
-                    bodySent = true;
                 }
             }, failure -> engineFailed(c, failure)), requestHead());
         }
@@ -471,6 +475,7 @@ public final class Forwarder extends ContainerLifeCycle {
                         return Action.SUCCEEDED;
                     }
                     ended = chunk.isLast();
+                    bodySent = ended; // before the last write, for the same reason as the head's
                     int n = chunk.remaining();
                     if (n == 0) {
                         chunk.release();
@@ -506,7 +511,6 @@ public final class Forwarder extends ContainerLifeCycle {
             @Override
             protected void onCompleteSuccess() {
                 releasePending();
-                bodySent = ended;
             }
 
             @Override
