@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.ssl.SslHandshakeListener;
 import org.eclipse.jetty.server.AbstractConnector;
@@ -59,7 +58,7 @@ public final class ProxyServer implements AutoCloseable {
 
     public ProxyServer(Path dockerSocket, AccessLog accessLog, Duration shutdownGrace) {
         this.accessLog = accessLog;
-        QueuedThreadPool threads = new QueuedThreadPool(200, 4);
+        QueuedThreadPool threads = new InlineNonBlockingThreadPool(200, 4);
         threads.setName("sockwarden");
         this.server = new Server(threads);
         this.httpConfig = new HttpConfiguration();
@@ -293,11 +292,18 @@ public final class ProxyServer implements AutoCloseable {
      * authority differs from it came in absolute form, addressed to some other host.
      */
     static boolean isAbsoluteForm(Request request) {
-        HttpURI uri = request.getHttpURI();
+        String target = request.getHttpURI().getHost();
+        if (target == null) {
+            return false;
+        }
         String host = request.getHeaders().get(HttpHeader.HOST);
+        if (host != null && host.regionMatches(true, 0, target, 0, target.length())
+                && (host.length() == target.length() || host.charAt(target.length()) == ':')) {
+            return false; // the common case, decided without parsing the Host header
+        }
         String expected = host != null ? new HostPort(host).getHost()
                 : request.getConnectionMetaData().getServerAuthority().getHost();
-        return uri.getHost() != null && !uri.getHost().equalsIgnoreCase(expected);
+        return !target.equalsIgnoreCase(expected);
     }
 
     /** Errors Jetty answers itself (a malformed request) in Docker's error shape. */
