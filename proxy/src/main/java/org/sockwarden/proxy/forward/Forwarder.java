@@ -3,7 +3,6 @@ package org.sockwarden.proxy.forward;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
@@ -60,20 +59,16 @@ public final class Forwarder extends ContainerLifeCycle {
 
     private final Path socket;
     private final Transport transport;
-    private final ClientConnector connector = new ClientConnector();
+    private final ClientConnector connector;
     private final Consumer<EngineDiagnosis> onEngineFailure;
     private final Deque<EngineConnection> idle = new ConcurrentLinkedDeque<>();
 
-    /** {@code shared}: the server's threads, scheduler and buffers, so that a request is one pool's work end to end. */
     public Forwarder(Path socket, Consumer<EngineDiagnosis> onEngineFailure, org.eclipse.jetty.server.Server shared) {
         this.socket = socket;
         this.transport = new Transport.TCPUnix(socket);
         this.onEngineFailure = onEngineFailure;
-        connector.setExecutor(shared.getThreadPool());
-        connector.setScheduler(shared.getScheduler());
-        connector.setByteBufferPool(shared.getByteBufferPool());
-        connector.setConnectTimeout(Duration.ofSeconds(5));
-        connector.setSelectors(Math.max(1, Runtime.getRuntime().availableProcessors()));
+        // One selector per core: the engine's answers are parsed and relayed on them.
+        this.connector = new EngineConnector(shared, Math.max(1, Runtime.getRuntime().availableProcessors()));
         addBean(connector);
     }
 

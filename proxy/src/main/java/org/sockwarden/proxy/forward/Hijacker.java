@@ -43,17 +43,14 @@ public final class Hijacker extends ContainerLifeCycle {
 
     private final Path socket;
     private final Transport transport;
-    private final ClientConnector connector = new ClientConnector();
+    private final ClientConnector connector;
     private final Consumer<EngineDiagnosis> onEngineFailure;
 
     public Hijacker(Path socket, Consumer<EngineDiagnosis> onEngineFailure, org.eclipse.jetty.server.Server shared) {
         this.socket = socket;
         this.transport = new Transport.TCPUnix(socket);
         this.onEngineFailure = onEngineFailure;
-        connector.setExecutor(shared.getThreadPool());
-        connector.setScheduler(shared.getScheduler());
-        connector.setByteBufferPool(shared.getByteBufferPool());
-        connector.setConnectTimeout(java.time.Duration.ofSeconds(5));
+        this.connector = new EngineConnector(shared, 1);
         addBean(connector);
     }
 
