@@ -18,7 +18,7 @@ done
 dur=10s; hold=60; events_n=1000
 [ $quick = 1 ] && { dur=3s; hold=10; events_n=200; }
 
-for tool in wrk socat haproxy curl python3; do
+for tool in wrk socat haproxy curl python3 openssl; do
   command -v $tool >/dev/null || missing="${missing:-} $tool"
 done
 if [ -n "${missing:-}" ]; then
@@ -63,14 +63,32 @@ for variant in close:23751 keepalive:23753; do
   haproxy -f "$tmp/haproxy-$name.cfg" -db >/dev/null 2>&1 & pids+=($!)
 done
 
+# Time to ready and idle RSS: a plain start, as a drop-in deployment runs.
 start_ns=$(date +%s%N)
 CONTAINERS=1 POST=1 EXEC=1 INFO=1 "$root/sockwarden" serve --listen 127.0.0.1:23752 --docker-socket "$engine" \
-  --data "$tmp/data" > "$tmp/sockwarden.log" 2>&1 & swpid=$!; pids+=($swpid)
+  --data "$tmp/data" > "$tmp/sockwarden-plain.log" 2>&1 & first=$!
 until curl -sf -o /dev/null http://127.0.0.1:23752/_ping; do sleep 0.01; done
 ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 swpid=$(pgrep -f "sockwarden.jar serve --listen 127.0.0.1:23752" | head -1)
 rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/$swpid/status; }
 sleep 2; rss_idle=$(rss)
+kill -TERM "$swpid"; wait "$first" 2>/dev/null || true
+
+# The measured process also serves mutual TLS, to a certificate-only client with the drop-in client's permissions.
+"$root/sockwarden" client add bench-tls --allow CONTAINERS,POST,EXEC,INFO,PING,VERSION,EVENTS --data "$tmp/data" >/dev/null
+"$root/sockwarden" cert issue bench-tls --out "$tmp/certs" --data "$tmp/data" >/dev/null
+CONTAINERS=1 POST=1 EXEC=1 INFO=1 "$root/sockwarden" serve --listen 127.0.0.1:23752 --docker-socket "$engine" \
+  --tls-listen 127.0.0.1:23755 --data "$tmp/data" > "$tmp/sockwarden.log" 2>&1 & pids+=($!)
+until curl -sf -o /dev/null http://127.0.0.1:23752/_ping; do sleep 0.01; done
+swpid=$(pgrep -f "sockwarden.jar serve --listen 127.0.0.1:23752" | head -1)
+
+# The JIT compiles the hot path in the first seconds under load; measure the warm process, as it runs for weeks.
+echo "bench: warming sockwarden up" >&2
+warm=10s; [ $quick = 1 ] && warm=3s
+for p in /_ping "/v1.41/containers/$CID/json" /v1.41/containers/json /v1.41/networks; do
+  wrk -t2 -c16 -d$warm "http://127.0.0.1:23752$p" >/dev/null 2>&1
+done
+wrk -t2 -c16 -d$warm -s "$here/head.lua" http://127.0.0.1:23752/_ping >/dev/null 2>&1
 
 declare -A port=([direct]=23750 [haproxy]=23751 [haproxy-ka]=23753 [sockwarden]=23752)
 targets=(direct haproxy haproxy-ka sockwarden)
@@ -106,6 +124,25 @@ for c in 1 16; do
     result["deny GET /v1.41/networks (403)|$c|$t"]=$(wrk_run $t /v1.41/networks $c)
   done
 done
+
+# Mutual TLS: wrk cannot present a client certificate, so a socat per connection does (kept alive, as
+# wrk keeps its connections); the plain comparison goes through the same kind of socat.
+certs="$tmp/certs"
+socat TCP-LISTEN:23756,bind=127.0.0.1,reuseaddr,fork,nodelay \
+  OPENSSL:127.0.0.1:23755,cert="$certs/cert.pem",key="$certs/key.pem",cafile="$certs/ca.pem",nodelay & pids+=($!)
+socat TCP-LISTEN:23757,bind=127.0.0.1,reuseaddr,fork,nodelay TCP:127.0.0.1:23752,nodelay & pids+=($!)
+port[tls]=23756; port[plain-via-socat]=23757
+until curl -sf -o /dev/null http://127.0.0.1:23756/_ping && curl -sf -o /dev/null http://127.0.0.1:23757/_ping; do sleep 0.1; done
+for c in 1 16; do
+  for t in plain-via-socat tls; do
+    echo "bench: $t GET /_ping c=$c" >&2
+    result["tls|$c|$t"]=$(wrk_run $t /_ping $c)
+  done
+done
+echo "bench: TLS handshakes" >&2
+hs_secs=${dur%s}
+handshakes=$(openssl s_time -connect 127.0.0.1:23755 -new -time "$hs_secs" -cert "$certs/cert.pem" -key "$certs/key.pem" \
+  -CAfile "$certs/ca.pem" 2>/dev/null | awk -v t="$hs_secs" '/connections in/ && /user sec/ {printf "%.0f", $1 / t; exit}')
 
 stream() { # target -> MB/s of a 100 MB log
   curl -s -o /dev/null -w '%{size_download} %{speed_download}' "http://127.0.0.1:${port[$1]}/v1.41/containers/$LOG/logs?stdout=1" |
@@ -158,6 +195,16 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a/b; else p
   for s in logs hijack; do
     echo "| $s | ${streams["$s|direct"]} | ${streams["$s|haproxy-ka"]} | ${streams["$s|sockwarden"]} |"
   done
+  echo
+  echo "| Mutual TLS, GET /_ping | conns | plain via socat req/s | TLS via socat req/s | p50 plain | p50 TLS | TLS/plain |"
+  echo "|---|---|---|---|---|---|---|"
+  for c in 1 16; do
+    read -r p_rps p_p50 _ <<<"${result["tls|$c|plain-via-socat"]:-- - -}"
+    read -r t_rps t_p50 _ <<<"${result["tls|$c|tls"]:-- - -}"
+    echo "| kept-alive connection | $c | $p_rps | $t_rps | $p_p50 | $t_p50 | $(ratio "$t_rps" "$p_rps") |"
+  done
+  echo
+  echo "Full TLS handshakes with a client certificate (openssl s_time -new, one client): ${handshakes:-?}/s."
   echo
   echo "Idle events streams on sockwarden: $events; RSS $rss_events MB while held."
   echo

@@ -165,8 +165,9 @@ final class EngineConnection extends AbstractConnection implements HttpParser.Re
                     parsing = null;
                     if (reusable) {
                         releaseInput();
-                        // Pooled before the answer completes, so the client's next request can take it.
-                        forwarder.idle(EngineConnection.this);
+                        // Pooled (once the request is written too) before the answer completes,
+                        // so the client's next request can take it.
+                        r.oneSideDone(EngineConnection.this);
                     }
                     r.finish();
                     if (!reusable) {

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -134,6 +135,7 @@ public final class Forwarder extends ContainerLifeCycle {
         private final boolean head;
         private final boolean hasBody;
         private final AtomicBoolean finished = new AtomicBoolean();
+        private final AtomicInteger untilReusable = new AtomicInteger(2);
         private volatile EngineConnection connection;
         private boolean reusedConnection;
         private boolean retried;
@@ -197,6 +199,8 @@ public final class Forwarder extends ContainerLifeCycle {
             c.write(Callback.from(Invocable.InvocationType.NON_BLOCKING, () -> {
                 if (hasBody) {
                     new BodySender(c).iterate();
+                } else {
+                    oneSideDone(c);
                 }
             }, failure -> engineFailed(c, failure)), requestHead());
         }
@@ -291,6 +295,17 @@ public final class Forwarder extends ContainerLifeCycle {
 
         boolean hasOutput() {
             return headersPending || (out != null && out.hasRemaining());
+        }
+
+        /**
+         * Called once the request is fully written and once the answer is fully read: the
+         * connection goes back to the pool after both, since until its write completes a new
+         * request on it would fail with a write already pending.
+         */
+        void oneSideDone(EngineConnection c) {
+            if (untilReusable.decrementAndGet() == 0) {
+                idle(c);
+            }
         }
 
         /** True if the engine connection may carry another request. */
@@ -506,6 +521,9 @@ public final class Forwarder extends ContainerLifeCycle {
             @Override
             protected void onCompleteSuccess() {
                 releasePending();
+                if (ended) {
+                    oneSideDone(target);
+                }
             }
 
             @Override
