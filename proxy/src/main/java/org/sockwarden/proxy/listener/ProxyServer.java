@@ -66,7 +66,7 @@ public final class ProxyServer implements AutoCloseable {
 
     public ProxyServer(Path dockerSocket, AccessLog accessLog, Duration shutdownGrace) {
         this.accessLog = accessLog;
-        QueuedThreadPool threads = new InlineNonBlockingThreadPool(200, 4);
+        QueuedThreadPool threads = new InlineResumeThreadPool(200, 4);
         threads.setName("sockwarden");
         this.server = new Server(threads);
         this.httpConfig = new HttpConfiguration();
