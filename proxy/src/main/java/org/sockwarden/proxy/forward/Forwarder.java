@@ -16,9 +16,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
-import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.http.HttpVersion;
-import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.ClientConnectionFactory;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Content;
@@ -205,27 +203,19 @@ public final class Forwarder extends ContainerLifeCycle {
             }, failure -> engineFailed(c, failure)), requestHead());
         }
 
-        /** The request line with the client's own target bytes and its end-to-end headers, framed for the body it has. */
+        /** The client's end-to-end headers, framed for the body it has. */
         private ByteBuffer requestHead() {
-            HttpURI uri = request.getHttpURI();
-            StringBuilder b = new StringBuilder(256);
-            b.append(request.getMethod()).append(' ').append(uri.getPath());
-            if (uri.getQuery() != null) {
-                b.append('?').append(uri.getQuery());
-            }
-            b.append(" HTTP/1.1\r\n");
-            HttpFields fields = request.getHeaders();
-            HopByHop.forEachEndToEnd(fields, f -> b.append(f.getName()).append(": ").append(f.getValue()).append("\r\n"),
-                    HttpHeader.CONTENT_LENGTH);
-            if (!fields.contains(HttpHeader.HOST)) {
-                b.append("Host: docker\r\n");
-            }
+            RequestHead head = new RequestHead(request);
+            HopByHop.forEachEndToEnd(request.getHeaders(), head::header, HttpHeader.CONTENT_LENGTH);
             if (hasBody) {
                 long length = request.getLength();
-                b.append(length >= 0 ? "Content-Length: " + length : "Transfer-Encoding: chunked").append("\r\n");
+                if (length >= 0) {
+                    head.header("Content-Length", length);
+                } else {
+                    head.header("Transfer-Encoding", "chunked");
+                }
             }
-            b.append("\r\n");
-            return ByteBuffer.wrap(b.toString().getBytes(StandardCharsets.ISO_8859_1));
+            return head.toBuffer();
         }
 
         void connectFailed(Throwable failure) {

@@ -3,7 +3,6 @@ package org.sockwarden.proxy.forward;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -13,9 +12,7 @@ import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.http.HttpStatus;
-import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.http.HttpVersion;
-import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.ClientConnectionFactory;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Content;
@@ -89,32 +86,19 @@ public final class Hijacker extends ContainerLifeCycle {
      * Connection and Upgrade included: they are what asks the engine to hijack.
      */
     private static ByteBuffer requestHead(Request request, int bodyLength) {
-        HttpURI uri = request.getHttpURI();
-        StringBuilder b = new StringBuilder(512);
-        b.append(request.getMethod()).append(' ').append(uri.getPath());
-        if (uri.getQuery() != null) {
-            b.append('?').append(uri.getQuery());
-        }
-        b.append(" HTTP/1.1\r\n");
-        boolean hasHost = false;
+        RequestHead head = new RequestHead(request);
         for (HttpField f : request.getHeaders()) {
             HttpHeader h = f.getHeader();
-            if (h == HttpHeader.CONTENT_LENGTH || h == HttpHeader.TRANSFER_ENCODING || h == HttpHeader.KEEP_ALIVE
-                    || h == HttpHeader.TE || h == HttpHeader.EXPECT || h == HttpHeader.PROXY_AUTHORIZATION
-                    || h == HttpHeader.PROXY_CONNECTION) {
-                continue;
+            if (h != HttpHeader.CONTENT_LENGTH && h != HttpHeader.TRANSFER_ENCODING && h != HttpHeader.KEEP_ALIVE
+                    && h != HttpHeader.TE && h != HttpHeader.EXPECT && h != HttpHeader.PROXY_AUTHORIZATION
+                    && h != HttpHeader.PROXY_CONNECTION) {
+                head.header(f);
             }
-            hasHost |= h == HttpHeader.HOST;
-            b.append(f.getName()).append(": ").append(f.getValue()).append("\r\n");
-        }
-        if (!hasHost) {
-            b.append("Host: docker\r\n");
         }
         if (bodyLength > 0 || request.getHeaders().contains(HttpHeader.CONTENT_LENGTH)) {
-            b.append("Content-Length: ").append(bodyLength).append("\r\n");
+            head.header("Content-Length", bodyLength);
         }
-        b.append("\r\n");
-        return ByteBuffer.wrap(b.toString().getBytes(StandardCharsets.ISO_8859_1));
+        return head.toBuffer();
     }
 
     private static boolean isRawStream(HttpFields headers) {
