@@ -71,7 +71,9 @@ until curl -sf -o /dev/null http://127.0.0.1:23752/_ping; do sleep 0.01; done
 ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 swpid=$(pgrep -f "sockwarden.jar serve --listen 127.0.0.1:23752" | head -1)
 rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/$swpid/status; }
-sleep 2; rss_idle=$(rss)
+# Idle: 10 s after the first answer with no traffic, once start-up's compilations have settled.
+idle_wait=10; [ $quick = 1 ] && idle_wait=3
+sleep $idle_wait; rss_idle=$(rss)
 kill -TERM "$swpid"; wait "$first" 2>/dev/null || true
 
 # The measured process also serves mutual TLS, to a certificate-only client with the drop-in client's permissions.
@@ -213,7 +215,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a/b; else p
   echo
   echo "Idle events streams on sockwarden: $events; RSS $rss_events MB while held."
   echo
-  echo "sockwarden: ready ${ready_ms} ms after start (JVM start included); RSS idle $rss_idle MB, under load $rss_load MB, after $rss_after MB."
+  echo "sockwarden: ready ${ready_ms} ms after start (JVM start included); RSS idle $rss_idle MB ($idle_wait s after ready), under load $rss_load MB, after $rss_after MB."
 } > "$tmp/results.md"
 cat "$tmp/results.md"
 if [ $write = 1 ]; then cp "$tmp/results.md" "$here/RESULTS.md"; fi
