@@ -2,6 +2,7 @@ package org.sockwarden.proxy.forward;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.Executor;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpParser;
@@ -12,6 +13,7 @@ import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.IteratingCallback;
 import org.eclipse.jetty.util.thread.Invocable;
 
@@ -38,11 +40,14 @@ final class EngineConnection extends AbstractConnection implements HttpParser.Re
     private Forwarder.Relay parsing;
     private RetainableByteBuffer input;
 
-    EngineConnection(EndPoint endPoint, java.util.concurrent.Executor executor, ByteBufferPool pool, Forwarder forwarder) {
+    EngineConnection(EndPoint endPoint, Executor executor, ByteBufferPool pool, Forwarder forwarder) {
         super(endPoint, executor);
         this.pool = pool;
         this.forwarder = forwarder;
+        // No header cache: it costs a trie of about 50 KB per connection (1,000 idle event streams
+        // are 1,000 connections) and measured no faster.
         parser.setHeaderCacheSize(0);
+        // A stream may be silent for hours; the engine, not a timer, ends it.
         endPoint.setIdleTimeout(0);
     }
 
@@ -68,7 +73,7 @@ final class EngineConnection extends AbstractConnection implements HttpParser.Re
         }
     }
 
-    void write(org.eclipse.jetty.util.Callback callback, ByteBuffer... buffers) {
+    void write(Callback callback, ByteBuffer... buffers) {
         getEndPoint().write(callback, buffers);
     }
 

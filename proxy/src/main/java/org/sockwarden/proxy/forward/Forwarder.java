@@ -293,6 +293,9 @@ public final class Forwarder extends ContainerLifeCycle {
          * request on it would fail with a write already pending.
          */
         void oneSideDone(EngineConnection c) {
+            if (c != connection) {
+                return; // a late callback of the connection a retry left behind
+            }
             if (untilReusable.decrementAndGet() == 0) {
                 idle(c);
             }
@@ -392,6 +395,7 @@ public final class Forwarder extends ContainerLifeCycle {
                 retried = true;
                 reusedConnection = false;
                 connection = null;
+                untilReusable.set(2);
                 connect(this);
                 return;
             }

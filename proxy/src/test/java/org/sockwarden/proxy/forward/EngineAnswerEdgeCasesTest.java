@@ -101,6 +101,44 @@ class EngineAnswerEdgeCasesTest {
     }
 
     @Test
+    void theConnectionOfARetryIsNotLentOutBeforeItsAnswer() throws Exception {
+        // As above, and the retry's answer takes a while: a request arriving meanwhile must get a
+        // connection of its own, not the retry's, whose answer is still to come.
+        engine = new FakeEngine(dir, (c, n, head) -> {
+            if (c == 1 && n == 2) {
+                return null;
+            }
+            if (c == 2 && n == 1) {
+                sleep(400);
+            }
+            return new Answer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK", false);
+        });
+        try (TestProxy proxy = TestProxy.start(engine.socket, "PING")) {
+            assertThat(RawHttp.tcp(proxy.port(), PING_AND_CLOSE, Duration.ofSeconds(2)).status()).isEqualTo(200);
+            java.util.concurrent.CompletableFuture<RawHttp.Answer> retried = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return RawHttp.tcp(proxy.port(), PING_AND_CLOSE, Duration.ofSeconds(3));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            sleep(150);
+            RawHttp.Answer meanwhile = RawHttp.tcp(proxy.port(), PING_AND_CLOSE, Duration.ofSeconds(3));
+            assertThat(retried.get(10, java.util.concurrent.TimeUnit.SECONDS).statuses()).containsExactly(200);
+            assertThat(meanwhile.statuses()).containsExactly(200);
+            assertThat(engine.connections.get()).isEqualTo(3);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void anAnswerCutShortAfterItsHeadEndsTheClientConnection() throws Exception {
         engine = new FakeEngine(dir, (c, n, head) -> new Answer(
                 "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten..", true));
