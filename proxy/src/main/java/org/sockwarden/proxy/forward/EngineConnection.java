@@ -133,6 +133,12 @@ final class EngineConnection extends AbstractConnection implements HttpParser.Re
         parsing.malformed = new IOException("the engine sent a malformed HTTP answer: " + failure.getReason());
     }
 
+    /** Ready for the next answer: a HEAD's answer has a length but no body. */
+    private void resetParser() {
+        parser.reset();
+        parser.setHeadResponse(parsing.isHeadRequest());
+    }
+
     private void releaseInput() {
         if (input != null) {
             input.release();
@@ -148,8 +154,7 @@ final class EngineConnection extends AbstractConnection implements HttpParser.Re
                 Forwarder.Relay r = relay;
                 if (r != null && r != parsing) {
                     parsing = r;
-                    parser.reset();
-                    parser.setHeadResponse(r.isHeadRequest());
+                    resetParser();
                 }
                 if (r != null && input != null && input.hasRemaining() && !r.messageComplete) {
                     parser.parseNext(input.getByteBuffer());
@@ -159,8 +164,7 @@ final class EngineConnection extends AbstractConnection implements HttpParser.Re
                         return Action.SUCCEEDED;
                     }
                     if (r.messageComplete && r.interim()) {
-                        parser.reset();
-                        parser.setHeadResponse(r.isHeadRequest());
+                        resetParser();
                         continue;
                     }
                 }

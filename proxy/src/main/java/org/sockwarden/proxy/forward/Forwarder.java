@@ -2,14 +2,10 @@ package org.sockwarden.proxy.forward;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Deque;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -17,18 +13,15 @@ import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpVersion;
-import org.eclipse.jetty.io.ClientConnectionFactory;
-import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.RetainableByteBuffer;
-import org.eclipse.jetty.io.Transport;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.IteratingCallback;
-import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.component.ContainerLifeCycle;
+import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.Scheduler;
 
@@ -56,23 +49,11 @@ public final class Forwarder extends ContainerLifeCycle {
     private static final ByteBuffer CHUNK_END = ByteBuffer.wrap("\r\n".getBytes(StandardCharsets.ISO_8859_1)).asReadOnlyBuffer();
     private static final ByteBuffer LAST_CHUNK = ByteBuffer.wrap("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1)).asReadOnlyBuffer();
 
-    private final Path socket;
-    private final Transport transport;
-    private final ClientConnector connector;
-    private final Consumer<EngineDiagnosis> onEngineFailure;
+    private final EngineConnector engine;
     private final Deque<EngineConnection> idle = new ConcurrentLinkedDeque<>();
 
-    public Forwarder(Path socket, Consumer<EngineDiagnosis> onEngineFailure, org.eclipse.jetty.server.Server shared) {
-        this.socket = socket;
-        this.transport = new Transport.TCPUnix(socket);
-        this.onEngineFailure = onEngineFailure;
-        // One selector per core: the engine's answers are parsed and relayed on them.
-        this.connector = new EngineConnector(shared, Math.max(1, Runtime.getRuntime().availableProcessors()));
-        addBean(connector);
-    }
-
-    public Path socket() {
-        return socket;
+    public Forwarder(EngineConnector engine) {
+        this.engine = engine;
     }
 
     @Override
@@ -114,14 +95,8 @@ public final class Forwarder extends ContainerLifeCycle {
     }
 
     private void connect(Relay relay) {
-        Map<String, Object> context = new HashMap<>();
-        context.put(Transport.CONTEXT_KEY, transport);
-        context.put(ClientConnectionFactory.CONTEXT_KEY, (ClientConnectionFactory) (endPoint, ctx) ->
-                new EngineConnection(endPoint, connector.getExecutor(), connector.getByteBufferPool(), this));
-        context.put(ClientConnector.CONNECTION_PROMISE_CONTEXT_KEY, Promise.<org.eclipse.jetty.io.Connection>from(
-                connection -> relay.send((EngineConnection) connection, false),
-                relay::connectFailed));
-        connector.connect(transport.getSocketAddress(), context);
+        engine.open((endPoint, ctx) -> new EngineConnection(endPoint, engine.getExecutor(), engine.getByteBufferPool(), this),
+                Promise.from(connection -> relay.send((EngineConnection) connection, false), relay::connectFailed));
     }
 
     /** One client request on its way to the engine and its answer on the way back. */
@@ -225,16 +200,9 @@ public final class Forwarder extends ContainerLifeCycle {
             if (aborted != null) {
                 callback.failed(aborted);
             } else {
-                engineUnreachable(failure);
+                engine.refuseUnreachable(request, response, callback, exchange, failure);
             }
             exchange.end();
-        }
-
-        private void engineUnreachable(Throwable failure) {
-            EngineDiagnosis diagnosis = EngineDiagnosis.of(socket, failure);
-            onEngineFailure.accept(diagnosis);
-            exchange.status(diagnosis.status());
-            sendError(request, response, callback, diagnosis.status(), diagnosis.message());
         }
 
         // --- the answer, as the engine connection's reader parses it
@@ -277,7 +245,7 @@ public final class Forwarder extends ContainerLifeCycle {
 
         void content(ByteBuffer item) {
             if (out == null) {
-                out = connector.getByteBufferPool().acquire(EngineConnection.BUFFER_SIZE, false);
+                out = engine.getByteBufferPool().acquire(EngineConnection.BUFFER_SIZE, false);
             }
             exchange.addOut(item.remaining());
             BufferUtil.append(out.getByteBuffer(), item);
@@ -306,62 +274,66 @@ public final class Forwarder extends ContainerLifeCycle {
             return persistent && bodySent && aborted == null && !finished.get();
         }
 
-        /** Writes what the last engine read produced; {@code next} resumes reading once the client took it. */
+
+        /** The engine's answer is complete: the last write ends the client's response. */
+        void finish() {
+            cancelWatch();
+            if (!finished.compareAndSet(false, true)) {
+                release(out);
+                out = null;
+                return;
+            }
+            flush(null);
+        }
+
+        /**
+         * Writes what the last engine read produced, committing the head if it is still pending;
+         * {@code next} resumes reading once the client took it, and null makes this the last write.
+         */
         void flush(Callback next) {
             headersPending = false;
             RetainableByteBuffer written = out;
             out = null;
-            response.write(false, written == null ? BufferUtil.EMPTY_BUFFER : written.getByteBuffer(), new Callback() {
-                @Override
-                public void succeeded() {
-                    release(written);
+            response.write(next == null, written == null ? BufferUtil.EMPTY_BUFFER : written.getByteBuffer(), new ClientWrite(written, next));
+        }
+
+        /** One write to the client; its buffer goes back to the pool when the write is done. */
+        private final class ClientWrite implements Callback {
+            private final RetainableByteBuffer written;
+            private final Callback next;
+
+            ClientWrite(RetainableByteBuffer written, Callback next) {
+                this.written = written;
+                this.next = next;
+            }
+
+            @Override
+            public void succeeded() {
+                release(written);
+                if (next == null) {
+                    callback.succeeded();
+                    exchange.end();
+                } else {
                     armWatch();
                     next.succeeded();
                 }
-
-                @Override
-                public void failed(Throwable x) {
-                    release(written);
-                    next.failed(x);
-                }
-
-                @Override
-                public InvocationType getInvocationType() {
-                    return InvocationType.NON_BLOCKING;
-                }
-            });
-        }
-
-        /** The engine's answer is complete: the last write ends the client's response. */
-        void finish() {
-            headersPending = false;
-            RetainableByteBuffer written = out;
-            out = null;
-            cancelWatch();
-            if (!finished.compareAndSet(false, true)) {
-                release(written);
-                return;
             }
-            response.write(true, written == null ? BufferUtil.EMPTY_BUFFER : written.getByteBuffer(), new Callback() {
-                @Override
-                public void succeeded() {
-                    release(written);
-                    callback.succeeded();
-                    exchange.end();
-                }
 
-                @Override
-                public void failed(Throwable x) {
-                    release(written);
+            @Override
+            public void failed(Throwable x) {
+                release(written);
+                if (next == null) {
                     callback.failed(x);
                     exchange.end();
+                } else {
+                    next.failed(x);
                 }
+            }
 
-                @Override
-                public InvocationType getInvocationType() {
-                    return InvocationType.NON_BLOCKING;
-                }
-            });
+            @Override
+            public InvocationType getInvocationType() {
+                return InvocationType.NON_BLOCKING;
+            }
         }
 
         /** A stream with no length may run for hours: watch its client from now on. */
@@ -413,10 +385,10 @@ public final class Forwarder extends ContainerLifeCycle {
                 sendError(request, response, callback, 400, "sockwarden: bad request: the request body does not match its framing ("
                         + clientBroke.getMessage() + "); the engine request was aborted");
             } else if (status == 0) {
-                engineUnreachable(failure);
+                engine.refuseUnreachable(request, response, callback, exchange, failure);
             } else {
                 exchange.status(502);
-                sendError(request, response, callback, 502, "Docker engine at " + socket + " broke off its answer: " + failure.getMessage());
+                sendError(request, response, callback, 502, "Docker engine at " + engine.socket() + " broke off its answer: " + failure.getMessage());
             }
             exchange.end();
         }

@@ -3,28 +3,20 @@ package org.sockwarden.proxy.forward;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpVersion;
-import org.eclipse.jetty.io.ClientConnectionFactory;
-import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
-import org.eclipse.jetty.io.Transport;
 import org.eclipse.jetty.server.HttpStream;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Promise;
-import org.eclipse.jetty.util.component.ContainerLifeCycle;
 
 /**
  * Forwards attach, exec start, session and grpc: the request goes to the engine on a connection
@@ -32,23 +24,16 @@ import org.eclipse.jetty.util.component.ContainerLifeCycle;
  * that sent no Upgrade header) both connections become a {@link Splice}. Any other answer (a 404
  * for a missing container, a detached exec's empty 200) is relayed as an ordinary response.
  */
-public final class Hijacker extends ContainerLifeCycle {
+public final class Hijacker {
 
     /** Hijack request bodies are small JSON options; a large one is not a Docker client. */
     private static final int MAX_REQUEST_BODY = 1 << 20;
     private static final int MAX_ERROR_BODY = 1 << 20;
 
-    private final Path socket;
-    private final Transport transport;
-    private final ClientConnector connector;
-    private final Consumer<EngineDiagnosis> onEngineFailure;
+    private final EngineConnector engine;
 
-    public Hijacker(Path socket, Consumer<EngineDiagnosis> onEngineFailure, org.eclipse.jetty.server.Server shared) {
-        this.socket = socket;
-        this.transport = new Transport.TCPUnix(socket);
-        this.onEngineFailure = onEngineFailure;
-        this.connector = new EngineConnector(shared, 1);
-        addBean(connector);
+    public Hijacker(EngineConnector engine) {
+        this.engine = engine;
     }
 
     public void hijack(Request request, Response response, Callback callback, Exchange exchange) {
@@ -67,18 +52,11 @@ public final class Hijacker extends ContainerLifeCycle {
 
     private void connect(Request request, Response response, Callback callback, Exchange exchange, byte[] body) {
         ByteBuffer head = requestHead(request, body.length);
-        Map<String, Object> context = new HashMap<>();
-        context.put(Transport.CONTEXT_KEY, transport);
-        context.put(ClientConnectionFactory.CONTEXT_KEY, (ClientConnectionFactory) (endPoint, ctx) ->
-                new EngineConnection(endPoint, request, response, callback, exchange, head, ByteBuffer.wrap(body)));
-        context.put(ClientConnector.CONNECTION_PROMISE_CONTEXT_KEY, Promise.from(connection -> { }, failure -> {
-            EngineDiagnosis diagnosis = EngineDiagnosis.of(socket, failure);
-            onEngineFailure.accept(diagnosis);
-            exchange.status(diagnosis.status());
-            Forwarder.sendError(request, response, callback, diagnosis.status(), diagnosis.message());
-            exchange.end();
-        }));
-        connector.connect(transport.getSocketAddress(), context);
+        engine.open((endPoint, ctx) -> new EngineConnection(endPoint, request, response, callback, exchange, head, ByteBuffer.wrap(body)),
+                Promise.from(connection -> { }, failure -> {
+                    engine.refuseUnreachable(request, response, callback, exchange, failure);
+                    exchange.end();
+                }));
     }
 
     /**
@@ -125,7 +103,7 @@ public final class Hijacker extends ContainerLifeCycle {
 
         EngineConnection(EndPoint endPoint, Request request, Response response, Callback callback, Exchange exchange,
                          ByteBuffer head, ByteBuffer body) {
-            super(endPoint, connector.getExecutor(), connector.getByteBufferPool());
+            super(endPoint, engine.getExecutor(), engine.getByteBufferPool());
             exchange.onAbort(failure -> {
                 getEndPoint().close(failure);
                 if (peer() != null) {
@@ -210,7 +188,7 @@ public final class Hijacker extends ContainerLifeCycle {
                 }
             }
             EndPoint clientEndPoint = request.getConnectionMetaData().getConnection().getEndPoint();
-            Splice.ClientEnd clientEnd = new Splice.ClientEnd(clientEndPoint, connector.getExecutor(), connector.getByteBufferPool());
+            Splice.ClientEnd clientEnd = new Splice.ClientEnd(clientEndPoint, engine.getExecutor(), engine.getByteBufferPool());
             Splice tunnel = new Splice(exchange);
             clientEnd.link(tunnel, this, false);
             link(tunnel, clientEnd, true);
@@ -253,7 +231,7 @@ public final class Hijacker extends ContainerLifeCycle {
             } else {
                 exchange.status(502);
                 Forwarder.sendError(request, response, callback, 502,
-                        "Docker engine at " + socket + " failed during an attach/exec call: " + failure.getMessage());
+                        "Docker engine at " + engine.socket() + " failed during an attach/exec call: " + failure.getMessage());
             }
             exchange.end();
         }

@@ -30,6 +30,7 @@ import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
 import org.eclipse.jetty.util.HostPort;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.sockwarden.proxy.forward.EngineConnector;
 import org.sockwarden.proxy.forward.EngineDiagnosis;
 import org.sockwarden.proxy.forward.Exchange;
 import org.sockwarden.proxy.forward.Forwarder;
@@ -49,7 +50,7 @@ public final class ProxyServer implements AutoCloseable {
 
     private final Server server;
     private final AccessLog accessLog;
-    private final Forwarder forwarder;
+    private final EngineConnector engine;
     private final HttpConfiguration httpConfig;
     private final Map<String, AbstractConnector> connectors = new HashMap<>();
     private final Set<Exchange> running = ConcurrentHashMap.newKeySet();
@@ -79,10 +80,11 @@ public final class ProxyServer implements AutoCloseable {
         httpConfig.setUriCompliance(UriCompliance.UNSAFE);
         httpConfig.setRequestHeaderSize(16 * 1024);
         httpConfig.setOutputBufferSize(64 * 1024);
-        this.forwarder = new Forwarder(dockerSocket, this::engineFailure, server);
-        Hijacker hijacker = new Hijacker(dockerSocket, this::engineFailure, server);
+        this.engine = new EngineConnector(dockerSocket, this::engineFailure, server);
+        Forwarder forwarder = new Forwarder(engine);
+        Hijacker hijacker = new Hijacker(engine);
+        server.addBean(engine);
         server.addBean(forwarder);
-        server.addBean(hijacker);
         server.setHandler(new GracefulHandler(new ProxyHandler(() -> directory, forwarder, hijacker, accessLog, running)));
         server.setErrorHandler(new DockerErrorHandler());
         server.setStopTimeout(shutdownGrace.toMillis());
@@ -94,7 +96,7 @@ public final class ProxyServer implements AutoCloseable {
         org.eclipse.jetty.util.Uptime.getInstance().setImpl(() -> org.eclipse.jetty.util.Uptime.NOIMPL);
         server.start();
         apply(initial);
-        String problem = EngineDiagnosis.startupCheck(forwarder.socket());
+        String problem = EngineDiagnosis.startupCheck(engine.socket());
         if (problem != null) {
             accessLog.event("WARN", problem);
         }
