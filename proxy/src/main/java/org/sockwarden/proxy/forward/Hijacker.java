@@ -52,7 +52,7 @@ public final class Hijacker {
 
     private void connect(Request request, Response response, Callback callback, Exchange exchange, byte[] body) {
         ByteBuffer head = requestHead(request, body.length);
-        engine.open((endPoint, ctx) -> new EngineConnection(endPoint, request, response, callback, exchange, head, ByteBuffer.wrap(body)),
+        engine.open((endPoint, ctx) -> new HijackConnection(endPoint, request, response, callback, exchange, head, ByteBuffer.wrap(body)),
                 Promise.from(connection -> { }, failure -> {
                     engine.refuseUnreachable(request, response, callback, exchange, failure);
                     exchange.end();
@@ -85,7 +85,7 @@ public final class Hijacker {
     }
 
     /** Sends the request, reads the answer's head with Jetty's parser, then becomes the engine end of the tunnel. */
-    private final class EngineConnection extends Splice.EngineEnd implements HttpParser.ResponseHandler {
+    private final class HijackConnection extends Splice.EngineEnd implements HttpParser.ResponseHandler {
         private final Request request;
         private final Response response;
         private final Callback callback;
@@ -101,7 +101,7 @@ public final class Hijacker {
         private boolean messageDone;
         private boolean tunnelling;
 
-        EngineConnection(EndPoint endPoint, Request request, Response response, Callback callback, Exchange exchange,
+        HijackConnection(EndPoint endPoint, Request request, Response response, Callback callback, Exchange exchange,
                          ByteBuffer head, ByteBuffer body) {
             super(endPoint, engine.getExecutor(), engine.getByteBufferPool());
             exchange.onAbort(failure -> {
