@@ -55,6 +55,11 @@ public sealed interface Permission permits Permission.SectionFlag, Permission.Mo
         return Registry.ALIASES;
     }
 
+    /** Whether {@code name} is a permission or an alias, without the cost of suggesting a near one. */
+    static boolean isName(String name) {
+        return Registry.BY_NAME.containsKey(name);
+    }
+
     /** The permission of that exact name (or alias), or throws with the nearest valid name. */
     static Permission of(String name) {
         Permission p = Registry.BY_NAME.get(name);
