@@ -75,6 +75,14 @@ class CliTest {
     }
 
     @Test
+    void serveIsNamedInFullInItsHelp() {
+        // serve builds only its own branch of the command tree; its help and errors still read as the full command.
+        assertThat(run("serve", "--help").out()).startsWith("Usage: sockwarden serve [-hV]");
+        assertThat(run("serve", "--bogus").err()).contains("Unknown option: '--bogus'").contains("Usage: sockwarden serve");
+        assertThat(run("help", "serve").out()).startsWith("Usage: sockwarden serve [-hV]");
+    }
+
+    @Test
     void badListenAndLogFormat() {
         assertThat(run("serve", "--listen", "localhost").err()).contains("--listen wants HOST:PORT");
         assertThat(run("serve", "--listen", "127.0.0.1:0", "--log-format", "xml").err()).contains("--log-format must be text or json");
