@@ -129,7 +129,7 @@ public final class ProxyServer implements AutoCloseable {
                 connector.start();
                 finish(e.getValue());
                 connectors.put(e.getKey(), connector);
-                accessLog.event("INFO", "listening on " + e.getKey() + " for client " + next.byListener(e.getKey()).name());
+                accessLog.event("INFO", "listening on " + e.getKey() + boundPort(connector) + " for client " + next.byListener(e.getKey()).name());
             } catch (Exception x) {
                 server.removeConnector(connector);
                 stopQuietly(connector);
@@ -225,7 +225,12 @@ public final class ProxyServer implements AutoCloseable {
         c.start();
         tls = ssl;
         connectors.put(key, c);
-        accessLog.event("INFO", "listening on " + key + " (mutual TLS)");
+        accessLog.event("INFO", "listening on " + key + boundPort(c) + " (mutual TLS)");
+    }
+
+    /** Port 0 asks the system for a free port; the log says which one it gave. */
+    private static String boundPort(AbstractConnector connector) {
+        return connector instanceof ServerConnector c && c.getPort() == 0 ? " (port " + c.getLocalPort() + ")" : "";
     }
 
     /** A renewed server certificate, for new handshakes; open connections keep theirs. */
