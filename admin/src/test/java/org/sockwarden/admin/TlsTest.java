@@ -91,6 +91,26 @@ class TlsTest {
 
     @Test
     @Order(2)
+    void theCertificateNotTheHostHeaderSaysWhoCalls() throws Exception {
+        // A client that reached the proxy by another name (a tunnel, an alias) sends a Host the server
+        // certificate does not name; Jetty's default SNI host check would refuse it with 400 "Invalid SNI".
+        String script = "import ssl, http.client, sys\n"
+                + "ctx = ssl.create_default_context(cafile=sys.argv[2] + '/ca.pem')\n"
+                + "ctx.load_cert_chain(sys.argv[2] + '/cert.pem', sys.argv[2] + '/key.pem')\n"
+                + "c = http.client.HTTPSConnection('127.0.0.1', int(sys.argv[1]), context=ctx, timeout=30)\n"
+                + "c.request('GET', '/v1.41/containers/json', headers={'Host': 'docker.elsewhere.example'})\n"
+                + "r = c.getresponse()\n"
+                + "print(r.status, r.read()[:1].decode())\n";
+        Process p = new ProcessBuilder("/usr/bin/python3", "-c", script, String.valueOf(port), vidarCerts.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).as(out).isEqualTo("200 [\n");
+        assertThat(log()).contains("client=vidar GET /v1.41/containers/json op=containers.list allow");
+    }
+
+    @Test
+    @Order(2)
     void dockerPyWithItsTlsConfig() throws Exception {
         String script = "import docker, sys\n"
                 + "tls = docker.tls.TLSConfig(client_cert=(sys.argv[2] + '/cert.pem', sys.argv[2] + '/key.pem'), ca_cert=sys.argv[2] + '/ca.pem', verify=True)\n"

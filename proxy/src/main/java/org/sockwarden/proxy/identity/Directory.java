@@ -1,5 +1,6 @@
 package org.sockwarden.proxy.identity;
 
+import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -69,7 +70,7 @@ public final class Directory {
     /** Identity resolution: the client an identity stands for, or null. */
     public ClientConfig resolve(Identity identity) {
         if (identity instanceof Identity.Certificate c) {
-            return byCertificate(c.fingerprint(), c.certificate().getSubjectX500Principal());
+            return byCertificate(c.fingerprint(), c.certificate());
         }
         return byListener(((Identity.Listener) identity).key());
     }
@@ -82,13 +83,16 @@ public final class Directory {
         return "no client is configured for listener " + ((Identity.Listener) identity).key();
     }
 
-    /** The client a TLS client certificate identifies (its fingerprint first, then a subject mapping), or null. */
-    public ClientConfig byCertificate(String fingerprint, X500Principal subject) {
+    /**
+     * The client a TLS client certificate identifies (its fingerprint first, then a subject mapping), or null.
+     * Runs for every request over TLS: the subject, costly to decode, is read only when the fingerprint is not known.
+     */
+    public ClientConfig byCertificate(String fingerprint, X509Certificate certificate) {
         if (revoked.containsKey(fingerprint)) {
             return null;
         }
         ClientConfig c = byFingerprint.get(fingerprint);
-        return c != null ? c : bySubject.get(subject.getName(X500Principal.CANONICAL));
+        return c != null || bySubject.isEmpty() ? c : bySubject.get(certificate.getSubjectX500Principal().getName(X500Principal.CANONICAL));
     }
 
     /** Why a certificate identifies no client, for the log and the refusal. */

@@ -74,7 +74,7 @@ final class ClientCertificateTrust extends X509ExtendedTrustManager {
             throw new CertificateException(reason, e);
         }
         Directory d = directory.get();
-        if (d.byCertificate(fp, leaf.getSubjectX500Principal()) == null) {
+        if (d.byCertificate(fp, leaf) == null) {
             String reason = d.whyNot(fp, leaf.getSubjectX500Principal());
             refused.accept(reason);
             throw new CertificateException(reason);

@@ -21,6 +21,7 @@ import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
@@ -141,7 +142,7 @@ public final class ProxyServer implements AutoCloseable {
         for (Exchange x : running) {
             ClientConfig c = next.byName(x.client());
             boolean credentialValid = x.certificate() == null
-                    || next.byCertificate(TlsIdentity.fingerprint(x.certificate()), x.certificate().getSubjectX500Principal()) == c;
+                    || next.byCertificate(TlsIdentity.fingerprint(x.certificate()), x.certificate()) == c;
             if (c == null || !credentialValid || !c.client().permissions().allows(x.operation())) {
                 x.abort(new IllegalStateException("client " + x.client() + " lost " + x.operation().id()));
             }
@@ -202,7 +203,13 @@ public final class ProxyServer implements AutoCloseable {
         ssl.setKeyStorePassword("");
         ssl.setNeedClientAuth(true);
         ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
-        ServerConnector c = new ServerConnector(server, 1, 1, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(httpConfig));
+        // The client certificate, not the Host header, says who is calling, and the Host header routes nothing:
+        // Jetty's default check that it names the server certificate cost a certificate match per request
+        // and would refuse a client that reached this listener by another name. The plain listeners'
+        // configuration stays free of TLS customizers.
+        HttpConfiguration tlsConfig = new HttpConfiguration(httpConfig);
+        tlsConfig.addCustomizer(new SecureRequestCustomizer(false, false, -1, false));
+        ServerConnector c = new ServerConnector(server, 1, 1, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(tlsConfig));
         c.setHost(host);
         c.setPort(port);
         String key = "tls:" + new ListenerAddress.Tcp(host, port).key();
