@@ -183,6 +183,12 @@ final class EngineConnection extends AbstractConnection implements HttpParser.Re
                         close();
                         return Action.SUCCEEDED;
                     }
+                    if (relay == null) {
+                        // The engine says nothing until it is asked again (or closes): wait for that
+                        // instead of a read that would find nothing, and hold no buffer meanwhile.
+                        fillInterested(this);
+                        return Action.SCHEDULED;
+                    }
                     continue;
                 }
                 if (r != null && r.hasOutput()) {
