@@ -3,7 +3,10 @@ package org.sockwarden.proxy.forward;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpField;
@@ -23,7 +26,6 @@ import org.eclipse.jetty.util.IteratingCallback;
 import org.eclipse.jetty.util.component.ContainerLifeCycle;
 import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.thread.Invocable;
-import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
  * Forwards one allowed, non-hijack request to the engine socket and streams the answer back.
@@ -49,8 +51,19 @@ public final class Forwarder extends ContainerLifeCycle {
     private static final ByteBuffer CHUNK_END = ByteBuffer.wrap("\r\n".getBytes(StandardCharsets.ISO_8859_1)).asReadOnlyBuffer();
     private static final ByteBuffer LAST_CHUNK = ByteBuffer.wrap("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1)).asReadOnlyBuffer();
 
+    /** A stream (an answer without a length) that lasts this long has its client watched; most chunked answers end in milliseconds. */
+    private static final long WATCH_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long SWEEP_MS = 250;
+
     private final EngineConnector engine;
     private final Deque<EngineConnection> idle = new ConcurrentLinkedDeque<>();
+    /**
+     * Streams whose client is not watched yet, with the time they became streams. One sweep
+     * watches those that lasted long enough: a timer per answer cost a timer-thread wake-up for
+     * every chunked answer (about 10 % of the proxy's CPU on {@code containers/json}).
+     */
+    private final Map<Relay, Long> unwatched = new ConcurrentHashMap<>();
+    private final AtomicBoolean sweeping = new AtomicBoolean();
 
     public Forwarder(EngineConnector engine) {
         this.engine = engine;
@@ -61,7 +74,30 @@ public final class Forwarder extends ContainerLifeCycle {
         for (EngineConnection c; (c = idle.pollFirst()) != null; ) {
             c.close();
         }
+        unwatched.clear();
         super.doStop();
+    }
+
+    private void startSweeping() {
+        if (sweeping.compareAndSet(false, true)) {
+            engine.getScheduler().schedule(this::sweep, SWEEP_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void sweep() {
+        long now = System.nanoTime();
+        for (var it = unwatched.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (now - e.getValue() >= WATCH_AFTER_NANOS) {
+                it.remove();
+                e.getKey().watchClient();
+            }
+        }
+        sweeping.set(false);
+        // A stream added while this sweep ran found it still running and did not start another.
+        if (!unwatched.isEmpty() && isRunning()) {
+            startSweeping();
+        }
     }
 
     public void forward(Request request, Response response, Callback callback, Exchange exchange) {
@@ -115,13 +151,13 @@ public final class Forwarder extends ContainerLifeCycle {
         private volatile boolean bodySent;
         private volatile Throwable clientFailure;
         private volatile Throwable aborted;
+        /** Set after a client write, between engine reads; read when the exchange ends, on any thread. */
+        private volatile boolean watchArmed;
         // Written by the engine connection's reader only.
         private int status;
         private boolean persistent;
         private boolean headersPending;
         private boolean sized;
-        private boolean watchArmed;
-        private Scheduler.Task watch;
         private RetainableByteBuffer out;
         boolean messageComplete;
         java.io.IOException malformed;
@@ -336,22 +372,28 @@ public final class Forwarder extends ContainerLifeCycle {
             }
         }
 
-        /** A stream with no length may run for hours: watch its client from now on. */
+        /** A stream with no length may run for hours: its client is watched once it has lasted a while. */
         private void armWatch() {
             if (!watchArmed && !sized) {
                 watchArmed = true;
-                Scheduler.Task task = ClientGoneWatch.arm(request, this::abort, exchange);
-                watch = task;
+                unwatched.put(this, System.nanoTime());
                 if (finished.get()) {
-                    task.cancel();
+                    unwatched.remove(this);
+                } else {
+                    startSweeping();
                 }
             }
         }
 
+        private void watchClient() {
+            if (!finished.get()) {
+                ClientGoneWatch.watch(request, this::abort, exchange);
+            }
+        }
+
         private void cancelWatch() {
-            Scheduler.Task task = watch;
-            if (task != null) {
-                task.cancel();
+            if (watchArmed) {
+                unwatched.remove(this);
             }
         }
 
