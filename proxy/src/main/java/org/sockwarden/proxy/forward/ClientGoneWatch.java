@@ -14,9 +14,10 @@ import org.eclipse.jetty.util.Callback;
  * would otherwise hold its engine connection until the engine next writes, which may be never.
  *
  * <p>Once a response without a length (a stream) has run for a while ({@link Forwarder} sweeps
- * for those), the client's connection is watched for its end. Docker clients send nothing during a stream, so any byte is
- * a protocol error, and it ends the exchange too. The watch outlives the response, and Jetty then
- * closes the connection rather than reuse it: a cost paid only by long streams.
+ * for those), the client's connection is watched for its end. Docker clients send nothing
+ * during a stream, so any byte is a protocol error, and it ends the exchange too. The watch
+ * outlives the response, and Jetty then closes the connection rather than reuse it: a cost paid
+ * only by long streams.
  */
 final class ClientGoneWatch implements Callback {
     private final EndPoint endPoint;

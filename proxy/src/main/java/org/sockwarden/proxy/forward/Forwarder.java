@@ -85,18 +85,27 @@ public final class Forwarder extends ContainerLifeCycle {
     }
 
     private void sweep() {
-        long now = System.nanoTime();
-        for (var it = unwatched.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            if (now - e.getValue() >= WATCH_AFTER_NANOS) {
-                it.remove();
-                e.getKey().watchClient();
+        try {
+            long now = System.nanoTime();
+            for (var it = unwatched.entrySet().iterator(); it.hasNext(); ) {
+                var e = it.next();
+                if (now - e.getValue() >= WATCH_AFTER_NANOS) {
+                    it.remove();
+                    Relay r = e.getKey();
+                    try {
+                        r.watchClient();
+                    } catch (RuntimeException x) {
+                        // A stream whose client cannot be watched could hold its engine connection forever.
+                        r.abort(x);
+                    }
+                }
             }
-        }
-        sweeping.set(false);
-        // A stream added while this sweep ran found it still running and did not start another.
-        if (!unwatched.isEmpty() && isRunning()) {
-            startSweeping();
+        } finally {
+            sweeping.set(false);
+            // A stream added while this sweep ran found it still running and did not start another.
+            if (!unwatched.isEmpty() && isRunning()) {
+                startSweeping();
+            }
         }
     }
 
