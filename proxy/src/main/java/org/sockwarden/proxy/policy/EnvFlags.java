@@ -47,7 +47,7 @@ public final class EnvFlags {
         Map<String, String> flags = new TreeMap<>();
         for (Map.Entry<String, String> e : env.entrySet()) {
             String name = e.getKey();
-            if (isPermissionName(name)) {
+            if (Permission.isName(name)) {
                 flags.put(name, e.getValue());
             } else if (!SETTINGS.contains(name) && looksLikeFlag(name, e.getValue())) {
                 Optional<String> near = nearestFlag(name);
@@ -82,7 +82,7 @@ public final class EnvFlags {
             }
             String name = line.substring(0, eq).strip();
             String value = unquote(line.substring(eq + 1).strip());
-            if (isPermissionName(name)) {
+            if (Permission.isName(name)) {
                 flags.put(name, value);
             } else if (!SETTINGS.contains(name)) {
                 throw new InvalidFlagException(fileName + ":" + lineNo + ": unknown flag " + name
@@ -120,12 +120,6 @@ public final class EnvFlags {
             }
             default -> throw new InvalidFlagException("bad value " + name + "=" + value + ": use 0, 1, true or false");
         }
-    }
-
-    // Every environment variable is checked at start-up; asking Permission.of would compute a
-    // spelling suggestion for each non-flag (PATH, HOME, ...), which cost 90 ms of start-up.
-    private static boolean isPermissionName(String name) {
-        return Permission.isName(name);
     }
 
     private static boolean looksLikeFlag(String name, String value) {
