@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
+import org.sockwarden.certs.Fingerprints;
 import org.sockwarden.proxy.identity.Directory;
 
 /**
@@ -63,7 +64,7 @@ final class ClientCertificateTrust extends X509ExtendedTrustManager {
 
     private void check(X509Certificate[] chain, Check pkixCheck) throws CertificateException {
         X509Certificate leaf = chain[0];
-        String fp = TlsIdentity.fingerprint(leaf);
+        String fp = Fingerprints.sha256(leaf);
         try {
             // The leaf's own dates first: PKIX would only say "validity check failed".
             leaf.checkValidity();

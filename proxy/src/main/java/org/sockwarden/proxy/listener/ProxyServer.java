@@ -31,6 +31,7 @@ import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
 import org.eclipse.jetty.util.HostPort;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.sockwarden.certs.Fingerprints;
 import org.sockwarden.proxy.forward.EngineConnector;
 import org.sockwarden.proxy.forward.EngineDiagnosis;
 import org.sockwarden.proxy.forward.Exchange;
@@ -142,7 +143,7 @@ public final class ProxyServer implements AutoCloseable {
         for (Exchange x : running) {
             ClientConfig c = next.byName(x.client());
             boolean credentialValid = x.certificate() == null
-                    || next.byCertificate(TlsIdentity.fingerprint(x.certificate()), x.certificate()) == c;
+                    || next.byCertificate(Fingerprints.sha256(x.certificate()), x.certificate()) == c;
             if (c == null || !credentialValid || !c.client().permissions().allows(x.operation())) {
                 x.abort(new IllegalStateException("client " + x.client() + " lost " + x.operation().id()));
             }
