@@ -4,7 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
-import org.sockwarden.certs.Pem;
+import org.sockwarden.certs.TlsMaterial;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -25,7 +25,8 @@ final class InitCommand implements Callable<Integer> {
         String file = StoreCommands.withStore(dataDir, s -> s.file().toString());
         Tls.ca(data);
         if (trustCa != null) {
-            int n = Pem.readCertificates(trustCa).size();
+            // Checked before anything is copied, so a wrong file leaves the trusted CAs as they were.
+            int n = TlsMaterial.caCertificates(trustCa).size();
             Files.copy(trustCa, data.resolve(Tls.TRUSTED_CA), StandardCopyOption.REPLACE_EXISTING);
             System.out.println("trusting " + n + " CA certificate(s) from " + trustCa);
         }

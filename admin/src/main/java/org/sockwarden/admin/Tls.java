@@ -68,7 +68,7 @@ final class Tls {
     static List<X509Certificate> trustedCas(Path data) throws IOException {
         List<X509Certificate> cas = new ArrayList<>(List.of(ca(data).certificate()));
         if (Files.exists(data.resolve(TRUSTED_CA))) {
-            cas.addAll(Pem.readCertificates(data.resolve(TRUSTED_CA)));
+            cas.addAll(TlsMaterial.caCertificates(data.resolve(TRUSTED_CA)));
         }
         return cas;
     }

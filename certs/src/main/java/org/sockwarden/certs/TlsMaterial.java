@@ -54,9 +54,24 @@ public final class TlsMaterial {
     }
 
     /**
+     * The certificates of a file that is to be trusted as a CA, every one of them a CA certificate. A
+     * certificate that is not a CA is refused: as a trust anchor it would silently trust only itself.
+     */
+    public static List<X509Certificate> caCertificates(Path file) throws IOException {
+        List<X509Certificate> certificates = Pem.readCertificates(file);
+        for (X509Certificate c : certificates) {
+            // Version 1 certificates have no extensions, and old private CAs are often v1; the JDK accepts them as anchors.
+            if (c.getVersion() >= 3 && c.getBasicConstraints() < 0) {
+                throw new IOException(file + " holds " + c.getSubjectX500Principal().getName() + ", which is not a CA certificate"
+                        + " (no basicConstraints CA:true); give the certificate of the CA that issued it");
+            }
+        }
+        return certificates;
+    }
+
+    /**
      * Every CA certificate of the files (the own CA, and the {@code --trust-ca} file of another CA),
-     * once each. A certificate that is not a CA is refused: as a trust anchor it would silently
-     * trust only itself.
+     * once each.
      */
     public static KeyStore trustStore(List<Path> caFiles) throws IOException {
         if (caFiles.isEmpty()) {
@@ -64,12 +79,7 @@ public final class TlsMaterial {
         }
         Map<String, X509Certificate> byFingerprint = new LinkedHashMap<>();
         for (Path file : caFiles) {
-            for (X509Certificate c : Pem.readCertificates(file)) {
-                // Version 1 certificates have no extensions, and old private CAs are often v1; the JDK accepts them as anchors.
-                if (c.getVersion() >= 3 && c.getBasicConstraints() < 0) {
-                    throw new IOException(file + " holds " + c.getSubjectX500Principal().getName() + ", which is not a CA certificate"
-                            + " (no basicConstraints CA:true); give the certificate of the CA that issued it");
-                }
+            for (X509Certificate c : caCertificates(file)) {
                 byFingerprint.putIfAbsent(Fingerprints.sha256(c), c);
             }
         }

@@ -1,0 +1,116 @@
+package org.sockwarden.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.sockwarden.admin.MultiClientTest.await;
+import static org.sockwarden.admin.MultiClientTest.cli;
+import static org.sockwarden.admin.MultiClientTest.freePort;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.sockwarden.certs.CertificateAuthority;
+import org.sockwarden.proxy.testing.Docker;
+import org.sockwarden.proxy.testing.TestEngine;
+
+/** {@code init --trust-ca}: another CA's client certificates, mapped by subject, with the real docker CLI; and the files it refuses. */
+class TrustCaTest {
+
+    private Path data;
+    private Path otherCaDir;
+    private CertificateAuthority otherCa;
+    private Process proxy;
+    private Path log;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        data = Files.createTempDirectory(Path.of("/tmp"), "swtrust");
+        assertThat(cli(data, "init")).isZero();
+        otherCaDir = data.resolve("other-ca");
+        otherCa = CertificateAuthority.createOrLoad(otherCaDir);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (proxy != null) {
+            proxy.destroy();
+            proxy.waitFor(15, TimeUnit.SECONDS);
+            proxy.destroyForcibly();
+            System.out.println(Files.readString(log));
+        }
+    }
+
+    @Test
+    void aClientCertificateOfTheTrustedCaIsTheClientItsSubjectNames() throws Exception {
+        CliTest.Run trusted = CliTest.run("init", "--trust-ca", otherCaDir.resolve("ca.pem").toString(), "--data", data.toString());
+        assertThat(trusted.exit()).as(trusted.err()).isZero();
+        assertThat(trusted.out()).contains("trusting 1 CA certificate(s) from " + otherCaDir.resolve("ca.pem"));
+        assertThat(cli(data, "client", "add", "ci", "--allow", "PING,VERSION,CONTAINERS", "--cert-subject", "CN=ci,O=sockwarden")).isZero();
+        // The docker CLI checks the proxy's certificate against sockwarden's CA, and shows its own from the other CA.
+        Path certs = data.resolve("ci-certs");
+        otherCa.issueClient("ci", Duration.ofHours(1)).writeDockerLayout(certs, Files.readString(data.resolve("ca.pem")));
+
+        int port = freePort();
+        log = data.resolve("proxy.log");
+        proxy = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
+                "org.sockwarden.admin.Main", "serve", "--listen", "none", "--tls-listen", "127.0.0.1:" + port,
+                "--data", data.toString(), "--docker-socket", TestEngine.socket().toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        await("TLS listener", () -> MultiClientTest.accepts(port), Duration.ofSeconds(30));
+
+        Docker docker = new Docker("tcp://127.0.0.1:" + port).env("DOCKER_TLS_VERIFY", "1").env("DOCKER_CERT_PATH", certs.toString());
+        docker.run("ps").ok();
+        assertThat(docker.run("network", "ls").failed().stderr()).contains("sockwarden: client \"ci\" may not call networks.list");
+        assertThat(Files.readString(log)).contains("listener=tls:127.0.0.1:" + port + " client=ci GET /v1.")
+                .contains("op=containers.list allow");
+    }
+
+    @Test
+    void aFileThatHoldsNoCaIsRefusedAndTheTrustedCasStayAsTheyWere() throws Exception {
+        Path trustedFile = data.resolve(Tls.TRUSTED_CA);
+        assertThat(CliTest.run("init", "--trust-ca", otherCaDir.resolve("ca.pem").toString(), "--data", data.toString()).exit()).isZero();
+        byte[] before = Files.readAllBytes(trustedFile);
+
+        // A client certificate: as a trust anchor it would trust only itself.
+        Path leaf = data.resolve("leaf");
+        otherCa.issueClient("ci", Duration.ofHours(1)).writeDockerLayout(leaf, otherCa.certificate());
+        CliTest.Run notCa = CliTest.run("init", "--trust-ca", leaf.resolve("cert.pem").toString(), "--data", data.toString());
+        assertThat(notCa.exit()).isEqualTo(1);
+        assertThat(notCa.err()).contains(leaf.resolve("cert.pem") + " holds CN=ci,O=sockwarden, which is not a CA certificate")
+                .contains("give the certificate of the CA that issued it");
+
+        Path text = Files.writeString(data.resolve("notes.txt"), "the CA is on the wiki\n");
+        CliTest.Run noPem = CliTest.run("init", "--trust-ca", text.toString(), "--data", data.toString());
+        assertThat(noPem.exit()).isEqualTo(1);
+        assertThat(noPem.err()).contains(text + " holds no PEM certificate");
+
+        CliTest.Run missing = CliTest.run("init", "--trust-ca", data.resolve("absent.pem").toString(), "--data", data.toString());
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).contains("absent.pem");
+
+        assertThat(Files.readAllBytes(trustedFile)).isEqualTo(before);
+    }
+
+    @Test
+    void serveRefusesATrustedCaFileThatWasReplacedByALeafCertificate() throws Exception {
+        Path leaf = data.resolve("leaf");
+        otherCa.issueClient("ci", Duration.ofHours(1)).writeDockerLayout(leaf, otherCa.certificate());
+        Files.copy(leaf.resolve("cert.pem"), data.resolve(Tls.TRUSTED_CA));
+
+        log = data.resolve("proxy.log");
+        Process serve = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
+                "org.sockwarden.admin.Main", "serve", "--listen", "none", "--tls-listen", "127.0.0.1:" + freePort(),
+                "--data", data.toString(), "--docker-socket", TestEngine.socket().toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        boolean exited = serve.waitFor(60, TimeUnit.SECONDS);
+        if (!exited) {
+            proxy = serve;
+        }
+        assertThat(exited).as("serve exits").isTrue();
+        assertThat(serve.exitValue()).isEqualTo(1);
+        assertThat(Files.readString(log)).contains(data.resolve(Tls.TRUSTED_CA) + " holds CN=ci,O=sockwarden, which is not a CA certificate");
+    }
+}
