@@ -7,6 +7,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.sockwarden.proxy.api.Access;
 import org.sockwarden.proxy.api.Operation;
+import org.sockwarden.proxy.api.Section;
 
 class PermissionSetTest {
 
@@ -16,6 +17,18 @@ class PermissionSetTest {
 
     private static List<String> names(List<Permission> permissions) {
         return permissions.stream().map(Permission::name).toList();
+    }
+
+    @Test
+    void permissionsAreEqualByWhatTheyGrant() {
+        assertThat(new Permission.SectionFlag(Section.NETWORKS)).isEqualTo(new Permission.SectionFlag(Section.NETWORKS))
+                .hasSameHashCodeAs(new Permission.SectionFlag(Section.NETWORKS))
+                .isNotEqualTo(new Permission.SectionFlag(Section.VOLUMES));
+        assertThat(new Permission.Single(Operation.NETWORKS_CONNECT)).isEqualTo(new Permission.Single(Operation.NETWORKS_CONNECT))
+                .hasSameHashCodeAs(new Permission.Single(Operation.NETWORKS_CONNECT))
+                .isNotEqualTo(new Permission.Single(Operation.NETWORKS_LIST))
+                .isNotEqualTo(new Permission.SectionFlag(Section.NETWORKS));
+        assertThat(new Permission.SectionFlag(Section.NETWORKS)).isNotEqualTo(null).isNotEqualTo(Permission.Modifier.POST);
     }
 
     @Test
