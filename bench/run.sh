@@ -15,8 +15,11 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-dur=10s; hold=60; events_n=1000
-[ $quick = 1 ] && { dur=3s; hold=10; events_n=200; }
+# Every req/s cell runs its targets in turn, `rounds` times, and reports each target's median: on
+# two shared cores a single 10 s run of the same code varied by a third, and taking turns spreads
+# any drift of the machine or the engine over all the targets alike.
+rounds=3; dur=4s; hs_secs=10; hold=60; events_n=1000
+[ $quick = 1 ] && { dur=1s; hs_secs=3; hold=10; events_n=200; }
 
 for tool in wrk socat haproxy curl python3 openssl; do
   command -v $tool >/dev/null || missing="${missing:-} $tool"
@@ -63,18 +66,28 @@ for variant in close:23751 keepalive:23753; do
   haproxy -f "$tmp/haproxy-$name.cfg" -db >/dev/null 2>&1 & pids+=($!)
 done
 
-# Time to ready and idle RSS: a plain start, as a drop-in deployment runs.
-start_ns=$(date +%s%N)
-CONTAINERS=1 POST=1 EXEC=1 INFO=1 "$root/sockwarden" serve --listen 127.0.0.1:23752 --docker-socket "$engine" \
-  --data "$tmp/data" > "$tmp/sockwarden-plain.log" 2>&1 & first=$!
-until curl -sf -o /dev/null http://127.0.0.1:23752/_ping; do sleep 0.01; done
-ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
-swpid=$(pgrep -f "sockwarden.jar serve --listen 127.0.0.1:23752" | head -1)
-rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/$swpid/status; }
-# Idle: 10 s after the first answer with no traffic, once start-up's compilations have settled.
+# The median of values such as 5729.49, 163.00us or 1.58ms (wrk's units).
+median() {
+  awk '{ v = $1; n = v; sub(/[a-z]+$/, "", n); u = substr(v, length(n) + 1)
+         print n * (u == "ms" ? 1000 : u == "s" ? 1000000 : 1), v }' | sort -g |
+    awk '{ a[NR] = $2 } END { print (NR ? a[int((NR + 1) / 2)] : "-") }'
+}
+
+# Time to ready and idle RSS: plain starts, as a drop-in deployment runs; the median of five.
 idle_wait=10; [ $quick = 1 ] && idle_wait=3
-sleep $idle_wait; rss_idle=$(rss)
-kill -TERM "$swpid"; wait "$first" 2>/dev/null || true
+ready_runs=()
+for i in 1 2 3 4 5; do
+  start_ns=$(date +%s%N)
+  CONTAINERS=1 POST=1 EXEC=1 INFO=1 "$root/sockwarden" serve --listen 127.0.0.1:23752 --docker-socket "$engine" \
+    --data "$tmp/data" > "$tmp/sockwarden-plain.log" 2>&1 & first=$!
+  until curl -sf -o /dev/null http://127.0.0.1:23752/_ping; do sleep 0.01; done
+  ready_runs+=($(( ($(date +%s%N) - start_ns) / 1000000 )))
+  swpid=$(pgrep -f "sockwarden.jar serve --listen 127.0.0.1:23752" | head -1)
+  # Idle: 10 s after the first answer with no traffic, once start-up's compilations have settled.
+  [ $i = 5 ] && { sleep $idle_wait; rss_idle=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/$swpid/status); }
+  kill -TERM "$swpid"; wait "$first" 2>/dev/null || true
+done
+ready_ms=$(printf '%s\n' "${ready_runs[@]}" | median)
 
 # The measured process also serves mutual TLS, to a certificate-only client with the drop-in client's permissions.
 "$root/sockwarden" client add bench-tls --allow CONTAINERS,POST,EXEC,INFO,PING,VERSION,EVENTS --data "$tmp/data" >/dev/null
@@ -83,6 +96,7 @@ CONTAINERS=1 POST=1 EXEC=1 INFO=1 "$root/sockwarden" serve --listen 127.0.0.1:23
   --tls-listen 127.0.0.1:23755 --data "$tmp/data" > "$tmp/sockwarden.log" 2>&1 & pids+=($!)
 until curl -sf -o /dev/null http://127.0.0.1:23752/_ping; do sleep 0.01; done
 swpid=$(pgrep -f "sockwarden.jar serve --listen 127.0.0.1:23752" | head -1)
+rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/$swpid/status; }
 
 # The JIT compiles the hot path in the first seconds under load; measure the warm process, as it runs for weeks.
 echo "bench: warming sockwarden up" >&2
@@ -106,6 +120,20 @@ wrk_run() { # target path conns [lua] -> "req/s p50 p99"
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   echo "$rps $p50 $p99"
 }
+cell() { # key path conns lua target... -> result[key|target] = "req/s p50 p99", each the median of the rounds
+  local key=$1 path=$2 c=$3 lua=$4 t r
+  shift 4
+  local -A runs=()
+  for r in $(seq 1 $rounds); do
+    for t in "$@"; do
+      echo "bench: $t $key (round $r of $rounds)" >&2
+      runs[$t]+="$(wrk_run $t "$path" $c "$lua")"$'\n'
+    done
+  done
+  for t in "$@"; do
+    result["$key|$t"]="$(awk 'NF {print $1}' <<<"${runs[$t]}" | median) $(awk 'NF {print $2}' <<<"${runs[$t]}" | median) $(awk 'NF {print $3}' <<<"${runs[$t]}" | median)"
+  done
+}
 
 declare -A result
 endpoints=("HEAD /_ping|/_ping|head.lua" "GET /_ping|/_ping|" "GET /v1.41/version|/v1.41/version|"
@@ -113,18 +141,12 @@ endpoints=("HEAD /_ping|/_ping|head.lua" "GET /_ping|/_ping|" "GET /v1.41/versio
 for e in "${endpoints[@]}"; do
   IFS='|' read -r label path lua <<<"$e"
   for c in 1 16; do
-    for t in "${targets[@]}"; do
-      echo "bench: $t $label c=$c" >&2
-      result["$label|$c|$t"]=$(wrk_run $t "$path" $c "$lua")
-      if [ $t = sockwarden ] && [ $c = 16 ] && [ "$label" = "GET /v1.41/containers/json" ]; then rss_load=$(rss); fi
-    done
+    cell "$label|$c" "$path" $c "$lua" "${targets[@]}"
+    if [ $c = 16 ] && [ "$label" = "GET /v1.41/containers/json" ]; then rss_load=$(rss); fi
   done
 done
 for c in 1 16; do
-  for t in haproxy sockwarden; do
-    echo "bench: $t deny c=$c" >&2
-    result["deny GET /v1.41/networks (403)|$c|$t"]=$(wrk_run $t /v1.41/networks $c)
-  done
+  cell "deny GET /v1.41/networks (403)|$c" /v1.41/networks $c "" haproxy sockwarden
 done
 
 # Mutual TLS: wrk cannot present a client certificate, so a socat per connection does (kept alive, as
@@ -136,13 +158,9 @@ socat TCP-LISTEN:23757,bind=127.0.0.1,reuseaddr,fork,nodelay TCP:127.0.0.1:23752
 port[tls]=23756; port[plain-via-socat]=23757
 until curl -sf -o /dev/null http://127.0.0.1:23756/_ping && curl -sf -o /dev/null http://127.0.0.1:23757/_ping; do sleep 0.1; done
 for c in 1 16; do
-  for t in plain-via-socat tls; do
-    echo "bench: $t GET /_ping c=$c" >&2
-    result["tls|$c|$t"]=$(wrk_run $t /_ping $c)
-  done
+  cell "tls|$c" /_ping $c "" plain-via-socat tls
 done
 echo "bench: TLS handshakes" >&2
-hs_secs=${dur%s}
 handshakes=$(openssl s_time -connect 127.0.0.1:23755 -new -time "$hs_secs" -cert "$certs/cert.pem" -key "$certs/key.pem" \
   -CAfile "$certs/ca.pem" 2>/dev/null | awk -v t="$hs_secs" '/connections in/ && /user sec/ {printf "%.0f", $1 / t; exit}')
 
@@ -180,7 +198,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a/b; else p
   echo "# sockwarden benchmark results"
   echo
   echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r),"
-  echo "$(java -version 2>&1 | head -1), dockerd $($D version --format '{{.Server.Version}}' 2>/dev/null), wrk ${dur} per cell$([ $quick = 1 ] && echo ' (quick run)')."
+  echo "$(java -version 2>&1 | head -1), dockerd $($D version --format '{{.Server.Version}}' 2>/dev/null), wrk: each cell the median of $rounds runs of ${dur}, the targets taking turns$([ $quick = 1 ] && echo ' (quick run)')."
   echo "direct = socat TCP→unix passthrough; haproxy = tecnativa-style config closing the engine connection per request;"
   echo "haproxy-ka = the same with engine keep-alive; sockwarden = \`./sockwarden serve\` with its default JVM flags."
   echo
@@ -215,7 +233,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a/b; else p
   echo
   echo "Idle events streams on sockwarden: $events; RSS $rss_events MB while held."
   echo
-  echo "sockwarden: ready ${ready_ms} ms after start (JVM start included); RSS idle $rss_idle MB ($idle_wait s after ready), under load $rss_load MB, after $rss_after MB."
+  echo "sockwarden: ready ${ready_ms} ms after start (JVM start included; median of ${ready_runs[*]} ms); RSS idle $rss_idle MB ($idle_wait s after ready), under load $rss_load MB, after $rss_after MB."
 } > "$tmp/results.md"
 cat "$tmp/results.md"
 if [ $write = 1 ]; then cp "$tmp/results.md" "$here/RESULTS.md"; fi
