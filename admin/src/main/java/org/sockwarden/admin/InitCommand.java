@@ -1,9 +1,10 @@
 package org.sockwarden.admin;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.concurrent.Callable;
+import org.sockwarden.certs.Pem;
 import org.sockwarden.certs.TlsMaterial;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,10 +26,13 @@ final class InitCommand implements Callable<Integer> {
         String file = StoreCommands.withStore(dataDir, s -> s.file().toString());
         Tls.ca(data);
         if (trustCa != null) {
-            // Checked before anything is copied, so a wrong file leaves the trusted CAs as they were.
-            int n = TlsMaterial.caCertificates(trustCa).size();
-            Files.copy(trustCa, data.resolve(Tls.TRUSTED_CA), StandardCopyOption.REPLACE_EXISTING);
-            System.out.println("trusting " + n + " CA certificate(s) from " + trustCa);
+            // Checked before anything is written, so a wrong file leaves the trusted CAs as they were. Only
+            // the certificates are kept: a bundle may also hold the CA's key, which has no place here.
+            List<X509Certificate> cas = TlsMaterial.caCertificates(trustCa);
+            StringBuilder pem = new StringBuilder();
+            cas.forEach(c -> pem.append(Pem.certificate(c)));
+            Pem.write(data.resolve(Tls.TRUSTED_CA), pem.toString(), "rw-r--r--");
+            System.out.println("trusting " + cas.size() + " CA certificate(s) from " + trustCa);
         }
         System.out.println("sockwarden data in " + data + " (database " + file + ", CA " + data.resolve("ca.pem") + ")");
         return 0;

@@ -95,6 +95,18 @@ class TrustCaTest {
     }
 
     @Test
+    void onlyTheCertificatesOfABundleAreKept() throws Exception {
+        // A bundle as some tools export it: the CA's certificate, its key, and text around them.
+        Path bundle = Files.writeString(data.resolve("bundle.pem"), "Our CA, exported for the proxy\n"
+                + Files.readString(otherCaDir.resolve(CertificateAuthority.CERT_FILE))
+                + Files.readString(otherCaDir.resolve(CertificateAuthority.KEY_FILE)));
+        CliTest.Run r = CliTest.run("init", "--trust-ca", bundle.toString(), "--data", data.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        String trusted = Files.readString(data.resolve(Tls.TRUSTED_CA));
+        assertThat(trusted).isEqualTo(org.sockwarden.certs.Pem.certificate(otherCa.certificate())).doesNotContain("PRIVATE KEY");
+    }
+
+    @Test
     void serveRefusesATrustedCaFileThatWasReplacedByALeafCertificate() throws Exception {
         Path leaf = data.resolve("leaf");
         otherCa.issueClient("ci", Duration.ofHours(1)).writeDockerLayout(leaf, otherCa.certificate());
