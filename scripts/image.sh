@@ -14,7 +14,7 @@ tag=${1:-sockwarden:latest}
 log() { echo "image.sh: $*" >&2; }
 
 [ "$(id -u)" = 0 ] || { log "the class-data training runs in a chroot: run as root"; exit 1; }
-for tool in jlink docker ldd tar; do
+for tool in jlink jar docker ldd tar chroot mknod; do
   command -v $tool >/dev/null || { log "$tool is missing"; exit 1; }
 done
 jar="$here/admin/target/sockwarden.jar"
@@ -38,7 +38,7 @@ cp "$jar" "$root$app/sockwarden.jar"
 
 # The runtime's and SQLite's shared libraries (sqlite-jdbc unpacks its own to /tmp at start).
 sqlite_so=$(mktemp -d)
-unzip -q -o -j "$jar" org/sqlite/native/Linux/x86_64/libsqlitejdbc.so -d "$sqlite_so"
+(cd "$sqlite_so" && jar xf "$jar" org/sqlite/native/Linux/x86_64/libsqlitejdbc.so)
 { ldd "$root$app/java/bin/java"; find "$root$app/java" "$sqlite_so" -name '*.so' -exec ldd {} \;; } 2>/dev/null |
   grep -o '/[^ ]*\.so[^ ]*' | grep -v "^$root" | sort -u | while read -r lib; do
     cp --parents -L "$lib" "$root"
