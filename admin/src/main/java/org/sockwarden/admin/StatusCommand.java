@@ -39,11 +39,8 @@ final class StatusCommand implements Callable<Integer> {
         Snapshot snapshot = StoreCommands.withStore(dataDir, s -> s.snapshot());
         Path statusFile = data.resolve(StatusFile.NAME);
         String running = Files.exists(statusFile) ? Files.readString(statusFile).strip() : null;
-        if (running != null) {
-            long pid = Long.parseLong(field(running, "pid"));
-            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) == Boolean.FALSE) {
-                running = null; // left by a proxy that was killed
-            }
+        if (running != null && !StatusFile.proxyRunning(data)) {
+            running = null; // left by a proxy that was killed
         }
         Path engine = dockerSocket != null ? dockerSocket
                 : running != null ? Path.of(unquote(field(running, "engine"))) : ServeCommand.defaultSocket(System.getenv());

@@ -1,10 +1,14 @@
 package org.sockwarden.admin;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.stream.Collectors;
 import org.sockwarden.proxy.identity.ClientConfig;
@@ -15,17 +19,52 @@ import org.sockwarden.store.PolicyWatcher;
 /**
  * What a running proxy is doing, for {@code sockwarden status} in another process: written to
  * the data directory on every policy change and health change, removed on exit.
+ *
+ * <p>While it runs, the proxy also holds an exclusive lock on {@value #LOCK}, which the system
+ * releases however the process ends. {@code status} tells a live proxy from the file of a killed one
+ * by that lock, not by the pid in the file: a pid may have been reused, and a proxy in a container
+ * has a pid of another namespace ({@code docker run --volumes-from} sees its own process as pid 1).
  */
 final class StatusFile {
     static final String NAME = "status.json";
+    static final String LOCK = "proxy.lock";
 
     private final Path file;
     private final Path engine;
     private final Instant started = Instant.now();
+    private FileChannel lock;
 
     StatusFile(Path data, Path engine) {
         this.file = data.resolve(NAME);
         this.engine = engine;
+        try {
+            Files.createDirectories(data);
+            lock = FileChannel.open(data.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            if (lock.tryLock() == null) {
+                // Another proxy serves this data directory too; `status` still sees one running.
+                lock.close();
+                lock = null;
+            }
+        } catch (IOException | OverlappingFileLockException e) {
+            // status is a convenience; serving goes on without it
+        }
+    }
+
+    /** Whether a proxy holds the lock of {@code data}: it is running, whatever pid its status file names. */
+    static boolean proxyRunning(Path data) {
+        // A shared lock needs only read access, so status works for users who may not write the directory.
+        try (FileChannel channel = FileChannel.open(data.resolve(LOCK), StandardOpenOption.READ)) {
+            FileLock probe = channel.tryLock(0, Long.MAX_VALUE, true);
+            if (probe == null) {
+                return true;
+            }
+            probe.release();
+            return false;
+        } catch (OverlappingFileLockException e) {
+            return true; // held by a proxy in this very process
+        } catch (IOException e) {
+            return false; // no lock file: no proxy has run here since it had one
+        }
     }
 
     synchronized void write(ProxyServer server, PolicyWatcher.Health health) {
@@ -60,6 +99,9 @@ final class StatusFile {
     void delete() {
         try {
             Files.deleteIfExists(file);
+            if (lock != null) {
+                lock.close();
+            }
         } catch (IOException ignored) {
             // nothing to tell anyone
         }

@@ -31,6 +31,19 @@ class CliTest {
     }
 
     @Test
+    void aStatusFileLeftByAKilledProxyIsNotARunningProxy(@TempDir Path data) throws Exception {
+        assertThat(run("init", "--data=" + data).exit()).isZero();
+        // As a SIGKILLed proxy leaves it. The pid is alive (this JVM's), as pid 1 is for status in a
+        // container of its own beside the proxy's, so only the lock can tell.
+        Files.writeString(data.resolve(StatusFile.NAME), "{\"pid\":" + ProcessHandle.current().pid()
+                + ",\"started\":\"2026-01-01T00:00:00Z\",\"engine\":\"/nonexistent/docker.sock\",\"policy_version\":3,"
+                + "\"healthy\":true,\"problem\":null,\"listeners\":[]}\n");
+        Run r = run("status", "--data=" + data);
+        assertThat(r.out()).contains("proxy: not running against this data directory").doesNotContain("policy version 3");
+        assertThat(r.exit()).isEqualTo(1);
+    }
+
+    @Test
     void version() {
         Run r = run("--version");
         assertThat(r.exit()).isZero();

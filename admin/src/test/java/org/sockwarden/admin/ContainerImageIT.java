@@ -18,8 +18,8 @@ import org.sockwarden.proxy.testing.TestEngine;
 /**
  * scripts/image.sh builds an image from the packaged jar (an integration test: it needs the jar of
  * the package phase); a container of it, beside the engine whose socket it is given, serves the real
- * docker CLI plainly and over mutual TLS, takes admin commands on its data volume live, and stops on
- * SIGTERM.
+ * docker CLI plainly and over mutual TLS, takes admin commands on its data volume live, reports
+ * itself in `status` from another container, and stops on SIGTERM.
  */
 class ContainerImageIT {
 
@@ -69,7 +69,16 @@ class ContainerImageIT {
             assertThat(log).contains("listener=127.0.0.1:" + port + " client=default GET /v").contains("op=containers.list allow")
                     .contains("listener=tls:127.0.0.1:" + tlsPort + " client=ci");
 
+            // status from a container of its own on the proxy's data volume: there, pid 1 is status itself.
+            assertThat(engineCli.run("run", "--rm", "--volumes-from", name, tag, "status").stdout())
+                    .contains("proxy: running").contains("listening: 127.0.0.1:" + port + " -> default");
+            engineCli.run("kill", name).ok();
+            assertThat(engineCli.run("run", "--rm", "--volumes-from", name, tag, "status").stdout())
+                    .contains("proxy: not running against this data directory");
+
             // docker stop sends SIGTERM: the JVM shuts down within the grace and exits with 143.
+            engineCli.run("start", name).ok();
+            await("listener after the restart", () -> MultiClientTest.accepts(port), Duration.ofSeconds(30));
             engineCli.run("stop", "--time", "20", name).ok();
             assertThat(engineCli.run("inspect", "--format", "{{.State.ExitCode}}", name).ok().stdout().trim()).isEqualTo("143");
         } finally {
