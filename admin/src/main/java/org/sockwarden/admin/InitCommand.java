@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import org.sockwarden.certs.Fingerprints;
 import org.sockwarden.certs.Pem;
 import org.sockwarden.certs.TlsMaterial;
 import picocli.CommandLine.Command;
@@ -32,6 +34,12 @@ final class InitCommand implements Callable<Integer> {
             StringBuilder pem = new StringBuilder();
             cas.forEach(c -> pem.append(Pem.certificate(c)));
             Pem.write(data.resolve(Tls.TRUSTED_CA), pem.toString(), "rw-r--r--");
+            // A new policy version is what a running proxy watches for; it then reloads the trusted CAs.
+            String fingerprints = cas.stream().map(Fingerprints::sha256).collect(Collectors.joining(","));
+            StoreCommands.withStore(dataDir, s -> {
+                s.putSetting("trusted_cas", fingerprints);
+                return null;
+            });
             System.out.println("trusting " + cas.size() + " CA certificate(s) from " + trustCa);
         }
         System.out.println("sockwarden data in " + data + " (database " + file + ", CA " + data.resolve("ca.pem") + ")");

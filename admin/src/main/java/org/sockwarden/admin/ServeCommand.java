@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import org.sockwarden.proxy.identity.Client;
 import org.sockwarden.proxy.identity.ClientConfig;
 import org.sockwarden.proxy.identity.Directory;
@@ -107,10 +109,11 @@ final class ServeCommand implements Callable<Integer> {
         log.event("INFO", "sockwarden " + Main.Version.version() + " serving; engine " + socket + ", data " + data
                 + (dropIn.isEmpty() ? "" : ", client default on " + listen + " with " + permissions));
         String[] serverFingerprint = {null};
+        AtomicReference<List<X509Certificate>> trustedCas = new AtomicReference<>();
         if (tlsListen != null) {
-            serverFingerprint[0] = startTls(data, server);
+            serverFingerprint[0] = startTls(data, server, trustedCas);
         }
-        PolicyWatcher watcher = watch(data, server, dropIn, log, status, serverFingerprint);
+        PolicyWatcher watcher = watch(data, server, dropIn, log, status, serverFingerprint, trustedCas);
         if (watcher != null) {
             status.write(server, watcher.health());
         }
@@ -124,7 +127,7 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** Creates the CA and a server certificate on first use, then opens the TLS listener; returns the server certificate's fingerprint. */
-    private String startTls(Path data, ProxyServer server) throws Exception {
+    private String startTls(Path data, ProxyServer server, AtomicReference<List<X509Certificate>> trustedCas) throws Exception {
         InetSocketAddress address = parseHostPort(tlsListen);
         String fingerprint;
         try (Store store = Store.open(data)) {
@@ -133,13 +136,14 @@ final class ServeCommand implements Callable<Integer> {
             }
             fingerprint = org.sockwarden.certs.Fingerprints.sha256(org.sockwarden.certs.Pem.readCertificates(data.resolve(Tls.SERVER_CERT)).get(0));
         }
-        server.enableTls(address.getHostString(), address.getPort(), Tls.serverKeyStore(data), Tls.trustedCas(data));
+        trustedCas.set(Tls.trustedCas(data));
+        server.enableTls(address.getHostString(), address.getPort(), Tls.serverKeyStore(data), trustedCas.get());
         return fingerprint;
     }
 
     /** Serves the store's clients and follows its changes; an unreadable store serves none of them (deny-all). */
     private static PolicyWatcher watch(Path data, ProxyServer server, List<ClientConfig> dropIn, AccessLog log, StatusFile status,
-                                       String[] serverFingerprint) {
+                                       String[] serverFingerprint, AtomicReference<List<X509Certificate>> trustedCas) {
         Path file;
         try (Store store = Store.open(data)) {
             file = store.file();
@@ -162,6 +166,7 @@ final class ServeCommand implements Callable<Integer> {
                     }
                 }
                 reloadServerCertificate(data, server, log, serverFingerprint);
+                reloadTrustedCas(data, server, log, trustedCas);
                 status.write(server, self[0] == null ? null : self[0].health());
             }
 
@@ -192,6 +197,22 @@ final class ServeCommand implements Callable<Integer> {
             }
         } catch (Exception e) {
             log.event("ERROR", "cannot load the renewed server certificate, keeping the current one: " + e.getMessage());
+        }
+    }
+
+    /** `init --trust-ca` wrote a new trusted-CA file and bumped the policy version: new handshakes check against it. */
+    private static void reloadTrustedCas(Path data, ProxyServer server, AccessLog log, AtomicReference<List<X509Certificate>> trustedCas) {
+        if (trustedCas.get() == null) {
+            return;
+        }
+        try {
+            List<X509Certificate> now = Tls.trustedCas(data);
+            if (!now.equals(trustedCas.get())) {
+                server.reloadTrustedCas(now);
+                trustedCas.set(now);
+            }
+        } catch (Exception e) {
+            log.event("ERROR", "cannot load the trusted CAs, keeping the current ones: " + e.getMessage());
         }
     }
 

@@ -53,6 +53,34 @@ class TrustCaTest {
         Path certs = data.resolve("ci-certs");
         otherCa.issueClient("ci", Duration.ofHours(1)).writeDockerLayout(certs, Files.readString(data.resolve("ca.pem")));
 
+        int port = startProxy();
+
+        Docker docker = new Docker("tcp://127.0.0.1:" + port).env("DOCKER_TLS_VERIFY", "1").env("DOCKER_CERT_PATH", certs.toString());
+        docker.run("ps").ok();
+        assertThat(docker.run("network", "ls").failed().stderr()).contains("sockwarden: client \"ci\" may not call networks.list");
+        assertThat(Files.readString(log)).contains("listener=tls:127.0.0.1:" + port + " client=ci GET /v1.")
+                .contains("op=containers.list allow");
+    }
+
+    @Test
+    void aRunningProxyTrustsANewCaWithoutARestart() throws Exception {
+        assertThat(cli(data, "client", "add", "ci", "--allow", "PING,VERSION,CONTAINERS", "--cert-subject", "CN=ci,O=sockwarden")).isZero();
+        Path certs = data.resolve("ci-certs");
+        otherCa.issueClient("ci", Duration.ofHours(1)).writeDockerLayout(certs, Files.readString(data.resolve("ca.pem")));
+        int port = startProxy();
+        Docker docker = new Docker("tcp://127.0.0.1:" + port).env("DOCKER_TLS_VERIFY", "1").env("DOCKER_CERT_PATH", certs.toString());
+        // Go presents a certificate only if the server lists its issuer, so this handshake ends without one.
+        docker.run("ps").failed();
+        await("refusal logged", () -> logContains("TLS handshake refused from"), Duration.ofSeconds(5));
+
+        CliTest.Run trusted = CliTest.run("init", "--trust-ca", otherCaDir.resolve("ca.pem").toString(), "--data", data.toString());
+        assertThat(trusted.exit()).as(trusted.err()).isZero();
+        await("the new CA in force", () -> docker.run("ps").exitCode() == 0, Duration.ofSeconds(15));
+        // Now listed, the other CA's certificate is presented, and it is this client.
+        assertThat(Files.readString(log)).contains("trusted CAs reloaded: 2").contains("client=ci GET /v1.");
+    }
+
+    private int startProxy() throws Exception {
         int port = freePort();
         log = data.resolve("proxy.log");
         proxy = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
@@ -60,12 +88,15 @@ class TrustCaTest {
                 "--data", data.toString(), "--docker-socket", TestEngine.socket().toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         await("TLS listener", () -> MultiClientTest.accepts(port), Duration.ofSeconds(30));
+        return port;
+    }
 
-        Docker docker = new Docker("tcp://127.0.0.1:" + port).env("DOCKER_TLS_VERIFY", "1").env("DOCKER_CERT_PATH", certs.toString());
-        docker.run("ps").ok();
-        assertThat(docker.run("network", "ls").failed().stderr()).contains("sockwarden: client \"ci\" may not call networks.list");
-        assertThat(Files.readString(log)).contains("listener=tls:127.0.0.1:" + port + " client=ci GET /v1.")
-                .contains("op=containers.list allow");
+    private boolean logContains(String text) {
+        try {
+            return Files.readString(log).contains(text);
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     @Test

@@ -21,12 +21,20 @@ import org.sockwarden.proxy.identity.Directory;
  * without reloading the TLS context.
  */
 final class ClientCertificateTrust extends X509ExtendedTrustManager {
-    private final X509ExtendedTrustManager pkix;
+    // Replaced whole when the trusted CAs change; each handshake reads it once.
+    private volatile X509ExtendedTrustManager pkix;
     private final Supplier<Directory> directory;
     private final Consumer<String> refused;
 
     ClientCertificateTrust(List<X509Certificate> trustedCas, Supplier<Directory> directory, Consumer<String> refused)
             throws GeneralSecurityException {
+        this.directory = directory;
+        this.refused = refused;
+        trust(trustedCas);
+    }
+
+    /** From the next handshake on, client certificates must chain to one of {@code trustedCas}. */
+    void trust(List<X509Certificate> trustedCas) throws GeneralSecurityException {
         KeyStore store = KeyStore.getInstance("PKCS12");
         try {
             store.load(null, null);
@@ -39,23 +47,24 @@ final class ClientCertificateTrust extends X509ExtendedTrustManager {
         TrustManagerFactory f = TrustManagerFactory.getInstance("PKIX");
         f.init(store);
         this.pkix = (X509ExtendedTrustManager) f.getTrustManagers()[0];
-        this.directory = directory;
-        this.refused = refused;
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-        check(chain, () -> pkix.checkClientTrusted(chain, authType, engine));
+        X509ExtendedTrustManager anchors = pkix;
+        check(chain, () -> anchors.checkClientTrusted(chain, authType, engine));
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-        check(chain, () -> pkix.checkClientTrusted(chain, authType, socket));
+        X509ExtendedTrustManager anchors = pkix;
+        check(chain, () -> anchors.checkClientTrusted(chain, authType, socket));
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        check(chain, () -> pkix.checkClientTrusted(chain, authType));
+        X509ExtendedTrustManager anchors = pkix;
+        check(chain, () -> anchors.checkClientTrusted(chain, authType));
     }
 
     private interface Check {

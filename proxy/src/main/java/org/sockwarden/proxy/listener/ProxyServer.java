@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CRL;
 import java.security.cert.X509Certificate;
@@ -58,6 +59,7 @@ public final class ProxyServer implements AutoCloseable {
     private final Set<Exchange> running = ConcurrentHashMap.newKeySet();
     private volatile Directory directory = new Directory(0, Set.of());
     private volatile SslContextFactory.Server tls;
+    private volatile ClientCertificateTrust clientTrust;
 
     static {
         // Jetty sizes its queue padding from the JVM's reference width, which it asks JMX for unless told;
@@ -194,6 +196,7 @@ public final class ProxyServer implements AutoCloseable {
     public synchronized void enableTls(String host, int port, KeyStore serverKeys, List<X509Certificate> trustedCas) throws Exception {
         ClientCertificateTrust trust = new ClientCertificateTrust(trustedCas, () -> directory,
                 reason -> accessLog.event("WARN", "TLS client refused: " + reason));
+        clientTrust = trust;
         SslContextFactory.Server ssl = new SslContextFactory.Server() {
             @Override
             protected TrustManager[] getTrustManagers(KeyStore trustStore, Collection<? extends CRL> crls) {
@@ -247,6 +250,15 @@ public final class ProxyServer implements AutoCloseable {
         if (ssl != null) {
             ssl.reload(f -> f.setKeyStore(serverKeys));
             accessLog.event("INFO", "server certificate reloaded");
+        }
+    }
+
+    /** The CAs client certificates may come from, from the next handshake on (no listener restarts). */
+    public void reloadTrustedCas(List<X509Certificate> trustedCas) throws GeneralSecurityException {
+        ClientCertificateTrust trust = clientTrust;
+        if (trust != null) {
+            trust.trust(trustedCas);
+            accessLog.event("INFO", "trusted CAs reloaded: " + trustedCas.size());
         }
     }
 
