@@ -43,6 +43,10 @@ sqlite_so=$(mktemp -d)
   grep -o '/[^ ]*\.so[^ ]*' | grep -v "^$root" | sort -u | while read -r lib; do
     cp --parents -L "$lib" "$root"
   done
+# sqlite-jdbc would unpack this library to /tmp at every start (and look for Android with `uname`
+# first); loading it from here instead lets the container run with --read-only.
+mkdir -p "$root$app/lib"
+cp "$sqlite_so/org/sqlite/native/Linux/x86_64/libsqlitejdbc.so" "$root$app/lib/"
 rm -rf "$sqlite_so"
 mkdir -p "$root/tmp" "$root/data" "$root/proc" "$root/dev" "$root/etc"
 chmod 1777 "$root/tmp"
@@ -53,6 +57,7 @@ mknod -m 444 "$root/dev/random" c 1 8
 mknod -m 444 "$root/dev/urandom" c 1 9
 
 opts=$(grep -v '^#' "$here/scripts/jvm-options" | tr '\n' ' ')
+opts="$opts -Dorg.sqlite.lib.path=$app/lib -Dorg.sqlite.lib.name=libsqlitejdbc.so"
 trim="-XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000"
 if "$root$app/java/bin/java" $trim -version >/dev/null 2>&1; then opts="$opts $trim"; fi
 mount -t proc proc "$root/proc"

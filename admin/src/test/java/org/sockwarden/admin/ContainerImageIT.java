@@ -23,9 +23,6 @@ import org.sockwarden.proxy.testing.TestEngine;
  */
 class ContainerImageIT {
 
-    private static final String JAVA = "/opt/sockwarden/java/bin/java";
-    private static final String JAR = "/opt/sockwarden/sockwarden.jar";
-
     @Test
     void theImageServesTheDockerCliPlainAndOverMutualTls() throws Exception {
         Path engine = TestEngine.socket();
@@ -46,7 +43,8 @@ class ContainerImageIT {
             int port = freePort();
             int tlsPort = freePort();
             // Host networking: the proxy's listeners are on this machine's loopback, as a published port would be.
-            engineCli.run("run", "-d", "--name", name, "--network", "host", "-v", engine + ":/var/run/docker.sock",
+            // Read-only: all it writes goes to the /data volume.
+            engineCli.run("run", "-d", "--name", name, "--read-only", "--network", "host", "-v", engine + ":/var/run/docker.sock",
                     "-e", "CONTAINERS=1", tag, "serve", "--listen", "127.0.0.1:" + port, "--tls-listen", "127.0.0.1:" + tlsPort,
                     "--docker-socket", "/var/run/docker.sock").ok();
             await("listener in the container", () -> MultiClientTest.accepts(port), Duration.ofSeconds(30));
@@ -56,9 +54,10 @@ class ContainerImageIT {
             assertThat(plain.run("network", "ls").failed().stderr())
                     .contains("sockwarden: client \"default\" may not call networks.list").contains("set NETWORKS=1");
 
-            // The admin CLI of the image, on the running proxy's data: a client and its certificate, picked up live.
-            engineCli.run("exec", name, JAVA, "-jar", JAR, "client", "add", "ci", "--allow", "PING,VERSION,CONTAINERS").ok();
-            engineCli.run("exec", name, JAVA, "-jar", JAR, "cert", "issue", "ci", "--out", "/data/ci-certs").ok();
+            // The admin CLI of the image, on the running proxy's data volume as the README shows it: a
+            // client and its certificate, picked up live.
+            engineCli.run("run", "--rm", "--read-only", "--volumes-from", name, tag, "client", "add", "ci", "--allow", "PING,VERSION,CONTAINERS").ok();
+            engineCli.run("run", "--rm", "--read-only", "--volumes-from", name, tag, "cert", "issue", "ci", "--out", "/data/ci-certs").ok();
             engineCli.run("cp", name + ":/data/ci-certs", work.resolve("ci-certs").toString()).ok();
             Docker tls = new Docker("tcp://127.0.0.1:" + tlsPort).env("DOCKER_TLS_VERIFY", "1")
                     .env("DOCKER_CERT_PATH", work.resolve("ci-certs").toString());
