@@ -4,7 +4,8 @@
 # The root file system is assembled here and loaded with `docker import`: a Java runtime cut down
 # to the modules sockwarden uses (jlink, from this machine's JDK 17), the jar, a class-data archive
 # trained inside that root, and the shared libraries the runtime and SQLite need, copied from this
-# machine. Needs root (the training runs in a chroot) and builds the jar if it is missing.
+# machine. Needs root (the training runs in a chroot); builds the jar when it is missing or older
+# than the sources.
 #
 #   docker run -d --name sockwarden -v /var/run/docker.sock:/var/run/docker.sock -v sockwarden-data:/data \
 #     -p 127.0.0.1:2375:2375 -e CONTAINERS=1 sockwarden:latest
@@ -36,9 +37,12 @@ jlink --add-modules java.base,java.logging,java.management,java.naming,java.sql,
   --strip-debug --no-man-pages --no-header-files --output "$root$app/java"
 cp "$jar" "$root$app/sockwarden.jar"
 
-# The runtime's and SQLite's shared libraries (sqlite-jdbc unpacks its own to /tmp at start).
+# SQLite's library for this machine's architecture, and the shared libraries it and the runtime
+# need, copied from this machine.
+sqlite_lib="org/sqlite/native/Linux/$(uname -m)/libsqlitejdbc.so"
 sqlite_so=$(mktemp -d)
-(cd "$sqlite_so" && jar xf "$jar" org/sqlite/native/Linux/x86_64/libsqlitejdbc.so)
+(cd "$sqlite_so" && jar xf "$jar" "$sqlite_lib")
+[ -f "$sqlite_so/$sqlite_lib" ] || { log "the jar has no SQLite library for Linux/$(uname -m)"; exit 1; }
 { ldd "$root$app/java/bin/java"; find "$root$app/java" "$sqlite_so" -name '*.so' -exec ldd {} \;; } 2>/dev/null |
   grep -o '/[^ ]*\.so[^ ]*' | grep -v "^$root" | sort -u | while read -r lib; do
     cp --parents -L "$lib" "$root"
@@ -46,7 +50,7 @@ sqlite_so=$(mktemp -d)
 # sqlite-jdbc would unpack this library to /tmp at every start (and look for Android with `uname`
 # first); loading it from here instead lets the container run with --read-only.
 mkdir -p "$root$app/lib"
-cp "$sqlite_so/org/sqlite/native/Linux/x86_64/libsqlitejdbc.so" "$root$app/lib/"
+cp "$sqlite_so/$sqlite_lib" "$root$app/lib/"
 rm -rf "$sqlite_so"
 mkdir -p "$root/tmp" "$root/data" "$root/proc" "$root/dev" "$root/etc"
 chmod 1777 "$root/tmp"
@@ -67,7 +71,6 @@ chroot "$root" "$app/java/bin/java" -version >/dev/null 2>&1 || { log "the runti
   chroot "$root" "$app/java/bin/java" $opts
 umount "$root/proc"
 rm -rf "$root/tmp/train" "$root/dev"/*
-mkdir -p "$root/dev"
 
 entrypoint="\"$app/java/bin/java\", \"-XX:SharedArchiveFile=$app/sockwarden.jsa\", \"-Xshare:auto\""
 for o in $opts; do entrypoint="$entrypoint, \"$o\""; done
