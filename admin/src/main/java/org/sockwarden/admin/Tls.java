@@ -65,8 +65,9 @@ final class Tls {
         return TlsMaterial.keyStore(data.resolve(SERVER_CERT), data.resolve(SERVER_KEY));
     }
 
+    /** The own CA's certificate and those of --trust-ca; read again on every policy change, so no key is loaded. */
     static List<X509Certificate> trustedCas(Path data) throws IOException {
-        List<X509Certificate> cas = new ArrayList<>(List.of(ca(data).certificate()));
+        List<X509Certificate> cas = new ArrayList<>(Pem.readCertificates(data.resolve(CertificateAuthority.CERT_FILE)));
         if (Files.exists(data.resolve(TRUSTED_CA))) {
             cas.addAll(TlsMaterial.caCertificates(data.resolve(TRUSTED_CA)));
         }
