@@ -45,39 +45,52 @@ class TrustCaTest {
 
     @Test
     void aClientCertificateOfTheTrustedCaIsTheClientItsSubjectNames() throws Exception {
-        CliTest.Run trusted = CliTest.run("init", "--trust-ca", otherCaDir.resolve("ca.pem").toString(), "--data", data.toString());
+        CliTest.Run trusted = trustOtherCa();
         assertThat(trusted.exit()).as(trusted.err()).isZero();
-        assertThat(trusted.out()).contains("trusting 1 CA certificate(s) from " + otherCaDir.resolve("ca.pem"));
-        assertThat(cli(data, "client", "add", "ci", "--allow", "PING,VERSION,CONTAINERS", "--cert-subject", "CN=ci,O=sockwarden")).isZero();
-        // The docker CLI checks the proxy's certificate against sockwarden's CA, and shows its own from the other CA.
-        Path certs = data.resolve("ci-certs");
-        otherCa.issueClient("ci", Duration.ofHours(1)).writeDockerLayout(certs, Files.readString(data.resolve("ca.pem")));
-
+        assertThat(trusted.out()).contains("trusting 1 CA certificate(s) from " + otherCaDir.resolve(CertificateAuthority.CERT_FILE));
+        Path certs = clientCiWithACertificateOfTheOtherCa();
         int port = startProxy();
 
-        Docker docker = new Docker("tcp://127.0.0.1:" + port).env("DOCKER_TLS_VERIFY", "1").env("DOCKER_CERT_PATH", certs.toString());
+        Docker docker = docker(port, certs);
         docker.run("ps").ok();
         assertThat(docker.run("network", "ls").failed().stderr()).contains("sockwarden: client \"ci\" may not call networks.list");
-        assertThat(Files.readString(log)).contains("listener=tls:127.0.0.1:" + port + " client=ci GET /v1.")
-                .contains("op=containers.list allow");
+        // The access log is written on its own thread.
+        await("the requests logged", () -> logContains("listener=tls:127.0.0.1:" + port + " client=ci GET /v1.")
+                && logContains("op=containers.list allow"), Duration.ofSeconds(5));
     }
 
     @Test
     void aRunningProxyTrustsANewCaWithoutARestart() throws Exception {
-        assertThat(cli(data, "client", "add", "ci", "--allow", "PING,VERSION,CONTAINERS", "--cert-subject", "CN=ci,O=sockwarden")).isZero();
-        Path certs = data.resolve("ci-certs");
-        otherCa.issueClient("ci", Duration.ofHours(1)).writeDockerLayout(certs, Files.readString(data.resolve("ca.pem")));
+        Path certs = clientCiWithACertificateOfTheOtherCa();
         int port = startProxy();
-        Docker docker = new Docker("tcp://127.0.0.1:" + port).env("DOCKER_TLS_VERIFY", "1").env("DOCKER_CERT_PATH", certs.toString());
+        Docker docker = docker(port, certs);
         // Go presents a certificate only if the server lists its issuer, so this handshake ends without one.
         docker.run("ps").failed();
         await("refusal logged", () -> logContains("TLS handshake refused from"), Duration.ofSeconds(5));
 
-        CliTest.Run trusted = CliTest.run("init", "--trust-ca", otherCaDir.resolve("ca.pem").toString(), "--data", data.toString());
+        CliTest.Run trusted = trustOtherCa();
         assertThat(trusted.exit()).as(trusted.err()).isZero();
         await("the new CA in force", () -> docker.run("ps").exitCode() == 0, Duration.ofSeconds(15));
-        // Now listed, the other CA's certificate is presented, and it is this client.
-        assertThat(Files.readString(log)).contains("trusted CAs reloaded: 2").contains("client=ci GET /v1.");
+        // Now listed, the other CA's certificate is presented, and it is this client (the access log is written on its own thread).
+        assertThat(Files.readString(log)).contains("trusted CAs reloaded: 2");
+        await("the request logged", () -> logContains("client=ci GET /v1."), Duration.ofSeconds(5));
+    }
+
+    private CliTest.Run trustOtherCa() {
+        return CliTest.run("init", "--trust-ca", otherCaDir.resolve(CertificateAuthority.CERT_FILE).toString(), "--data", data.toString());
+    }
+
+    /** Client "ci", mapped by subject, and a certificate for it from the other CA in the docker CLI's layout. */
+    private Path clientCiWithACertificateOfTheOtherCa() throws Exception {
+        assertThat(cli(data, "client", "add", "ci", "--allow", "PING,VERSION,CONTAINERS", "--cert-subject", "CN=ci,O=sockwarden")).isZero();
+        Path certs = data.resolve("ci-certs");
+        // The docker CLI checks the proxy's certificate against sockwarden's CA, and shows its own from the other CA.
+        otherCa.issueClient("ci", Duration.ofHours(1)).writeDockerLayout(certs, Files.readString(data.resolve(CertificateAuthority.CERT_FILE)));
+        return certs;
+    }
+
+    private static Docker docker(int port, Path certs) {
+        return new Docker("tcp://127.0.0.1:" + port).env("DOCKER_TLS_VERIFY", "1").env("DOCKER_CERT_PATH", certs.toString());
     }
 
     private int startProxy() throws Exception {
@@ -102,7 +115,7 @@ class TrustCaTest {
     @Test
     void aFileThatHoldsNoCaIsRefusedAndTheTrustedCasStayAsTheyWere() throws Exception {
         Path trustedFile = data.resolve(Tls.TRUSTED_CA);
-        assertThat(CliTest.run("init", "--trust-ca", otherCaDir.resolve("ca.pem").toString(), "--data", data.toString()).exit()).isZero();
+        assertThat(trustOtherCa().exit()).isZero();
         byte[] before = Files.readAllBytes(trustedFile);
 
         // A client certificate: as a trust anchor it would trust only itself.
