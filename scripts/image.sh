@@ -60,10 +60,7 @@ mknod -m 666 "$root/dev/null" c 1 3
 mknod -m 444 "$root/dev/random" c 1 8
 mknod -m 444 "$root/dev/urandom" c 1 9
 
-opts=$(grep -v '^#' "$here/scripts/jvm-options" | tr '\n' ' ')
-opts="$opts -Dorg.sqlite.lib.path=$app/lib -Dorg.sqlite.lib.name=libsqlitejdbc.so"
-trim="-XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000"
-if "$root$app/java/bin/java" $trim -version >/dev/null 2>&1; then opts="$opts $trim"; fi
+opts="$("$here/scripts/jvm-options.sh" "$root$app/java/bin/java") -Dorg.sqlite.lib.path=$app/lib -Dorg.sqlite.lib.name=libsqlitejdbc.so"
 mount -t proc proc "$root/proc"
 mkdir "$root/tmp/train"
 chroot "$root" "$app/java/bin/java" -version >/dev/null 2>&1 || { log "the runtime does not start in its root"; exit 1; }
