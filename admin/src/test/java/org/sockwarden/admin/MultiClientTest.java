@@ -76,6 +76,16 @@ class MultiClientTest {
         return events;
     }
 
+    /** Ends a proxy started by a test (SIGTERM, then SIGKILL after 15 s) and prints its log; null: nothing started. */
+    static void stopProxy(Process proxy, Path log) throws Exception {
+        if (proxy != null) {
+            proxy.destroy();
+            proxy.waitFor(15, TimeUnit.SECONDS);
+            proxy.destroyForcibly();
+            System.out.println(Files.readString(log));
+        }
+    }
+
     static boolean accepts(int port) {
         try (Socket s = new Socket("127.0.0.1", port)) {
             return true;
@@ -107,12 +117,7 @@ class MultiClientTest {
 
     @AfterAll
     void stop() throws Exception {
-        if (proxy != null) {
-            proxy.destroy();
-            proxy.waitFor(15, TimeUnit.SECONDS);
-            proxy.destroyForcibly();
-            System.out.println(Files.readString(proxyLog));
-        }
+        stopProxy(proxy, proxyLog);
         if (direct != null) {
             direct.run("rm", "-f", prefix + "-wt");
         }

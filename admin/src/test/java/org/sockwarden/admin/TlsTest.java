@@ -61,12 +61,7 @@ class TlsTest {
 
     @AfterAll
     void stop() throws Exception {
-        if (proxy != null) {
-            proxy.destroy();
-            proxy.waitFor(15, TimeUnit.SECONDS);
-            proxy.destroyForcibly();
-            System.out.println(Files.readString(log));
-        }
+        MultiClientTest.stopProxy(proxy, log);
     }
 
     private String log() throws Exception {

@@ -35,12 +35,7 @@ class TrustCaTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        if (proxy != null) {
-            proxy.destroy();
-            proxy.waitFor(15, TimeUnit.SECONDS);
-            proxy.destroyForcibly();
-            System.out.println(Files.readString(log));
-        }
+        MultiClientTest.stopProxy(proxy, log);
     }
 
     @Test
