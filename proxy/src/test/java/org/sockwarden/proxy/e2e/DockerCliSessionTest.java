@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -99,6 +100,17 @@ class DockerCliSessionTest {
         byte[] input = "first line\nsecond line\n".repeat(2_000).getBytes(StandardCharsets.UTF_8);
         Docker.Result r = docker.run(input, "exec", "-i", worker, "cat").ok();
         assertThat(r.stdout().getBytes(StandardCharsets.UTF_8)).isEqualTo(input);
+    }
+
+    @Test
+    @Order(5)
+    void execSplicesMegabytesOfBinaryBothWaysByteForByte() {
+        // Many splice reads each way, with the CLI's stdin and the container's output in flight together.
+        byte[] input = new byte[8 << 20];
+        new Random(42).nextBytes(input);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(input.length);
+        docker.runTo(out, input, "exec", "-i", worker, "cat").ok();
+        assertThat(out.toByteArray()).isEqualTo(input);
     }
 
     @Test
