@@ -50,6 +50,7 @@ for i in $(seq 1 20); do $D run -d --network none --label sw-bench=1 $IMAGE slee
 CID=$($D run -d --network none --label sw-bench=1 $IMAGE sleep 3600)
 LOG=$($D run -d --network none --label sw-bench=1 $IMAGE sh -c "L=\$(head -c 999 /dev/zero | tr '\\0' x); yes \"\$L\" | head -c 104857600")
 $D wait "$LOG" >/dev/null
+mkdir "$tmp/upload" && head -c 104857600 /dev/zero > "$tmp/upload/blob" && tar cf "$tmp/upload.tar" -C "$tmp/upload" blob && rm -r "$tmp/upload"
 trap 'cleanup; ' EXIT
 cleanup_containers() { $D ps -aq --filter label=sw-bench=1 | xargs -r $D rm -f >/dev/null 2>&1 || true; }
 trap 'cleanup_containers; cleanup' EXIT
@@ -92,7 +93,7 @@ ready_ms=$(printf '%s\n' "${ready_runs[@]}" | median)
 # The measured process also serves mutual TLS, to a certificate-only client with the drop-in client's permissions.
 "$root/sockwarden" client add bench-tls --allow CONTAINERS,POST,EXEC,INFO,PING,VERSION,EVENTS --data "$tmp/data" >/dev/null
 "$root/sockwarden" cert issue bench-tls --out "$tmp/certs" --data "$tmp/data" >/dev/null
-CONTAINERS=1 POST=1 EXEC=1 INFO=1 "$root/sockwarden" serve --listen 127.0.0.1:23752 --docker-socket "$engine" \
+CONTAINERS=1 POST=1 EXEC=1 INFO=1 CONTAINERS_ARCHIVE_PUT=1 "$root/sockwarden" serve --listen 127.0.0.1:23752 --docker-socket "$engine" \
   --tls-listen 127.0.0.1:23755 --data "$tmp/data" > "$tmp/sockwarden.log" 2>&1 & pids+=($!)
 until curl -sf -o /dev/null http://127.0.0.1:23752/_ping; do sleep 0.01; done
 swpid=$(pgrep -f "sockwarden.jar serve --listen 127.0.0.1:23752" | head -1)
@@ -183,13 +184,20 @@ hijack_once() { # target -> MB/s of 100 MB through exec's hijacked stream
   if [ "$n" -lt 104857600 ]; then echo "0 MB, 0 MB/s (failed: $n bytes)"; return; fi
   awk -v n=$n -v ns=$((e - s)) 'BEGIN {printf "%.0f MB, %.0f MB/s\n", n/1048576, n/1048576/(ns/1e9)}'
 }
+upload_once() { # target -> "MB MB/s" of a 100 MB archive put into a container (docker cp's upload)
+  curl -s -o /dev/null -w '%{http_code} %{size_upload} %{speed_upload}' -T "$tmp/upload.tar" -H 'Content-Type: application/x-tar' \
+    "http://127.0.0.1:${port[$1]}/v1.41/containers/$CID/archive?path=/tmp" |
+    awk '$1 == 200 {printf "%.0f MB, %.0f MB/s\n", $2/1048576, $3/1048576; next} {print "0 MB, 0 MB/s (failed: HTTP " $1 ")"}'
+}
 stream() { for _ in 1 2 3; do stream_once "$1"; done | median3; }
+upload() { for _ in 1 2 3; do upload_once "$1"; done | median3; }
 hijack() { for _ in 1 2 3; do hijack_once "$1"; done | median3; }
 declare -A streams
 for t in direct haproxy-ka sockwarden; do
   echo "bench: $t streams" >&2
   streams["logs|$t"]=$(stream $t)
   streams["hijack|$t"]=$(hijack $t)
+  streams["upload|$t"]=$(upload $t)
 done
 
 echo "bench: $events_n idle events streams for ${hold}s" >&2
@@ -221,7 +229,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a/b; else p
   echo
   echo "| Stream (100 MB, median of 3) | direct | haproxy-ka | sockwarden |"
   echo "|---|---|---|---|"
-  for s in logs hijack; do
+  for s in logs hijack upload; do
     echo "| $s | ${streams["$s|direct"]} | ${streams["$s|haproxy-ka"]} | ${streams["$s|sockwarden"]} |"
   done
   echo
