@@ -12,7 +12,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
+import org.sockwarden.certs.Fingerprints;
+import org.sockwarden.certs.Pem;
 import org.sockwarden.proxy.identity.Client;
 import org.sockwarden.proxy.identity.ClientConfig;
 import org.sockwarden.proxy.identity.Directory;
@@ -108,12 +109,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         log.event("INFO", "sockwarden " + Main.Version.version() + " serving; engine " + socket + ", data " + data
                 + (dropIn.isEmpty() ? "" : ", client default on " + listen + " with " + permissions));
-        String[] serverFingerprint = {null};
-        AtomicReference<List<X509Certificate>> trustedCas = new AtomicReference<>();
-        if (tlsListen != null) {
-            serverFingerprint[0] = startTls(data, server, trustedCas);
-        }
-        PolicyWatcher watcher = watch(data, server, dropIn, log, status, serverFingerprint, trustedCas);
+        TlsFiles tls = tlsListen == null ? null : startTls(data, server);
+        PolicyWatcher watcher = watch(data, server, dropIn, log, status, tls);
         if (watcher != null) {
             status.write(server, watcher.health());
         }
@@ -126,24 +123,22 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Creates the CA and a server certificate on first use, then opens the TLS listener; returns the server certificate's fingerprint. */
-    private String startTls(Path data, ProxyServer server, AtomicReference<List<X509Certificate>> trustedCas) throws Exception {
+    /** Creates the CA and a server certificate on first use, then opens the TLS listener. */
+    private TlsFiles startTls(Path data, ProxyServer server) throws Exception {
         InetSocketAddress address = parseHostPort(tlsListen);
-        String fingerprint;
         try (Store store = Store.open(data)) {
             if (!Files.exists(data.resolve(Tls.SERVER_CERT)) || !Files.exists(data.resolve(Tls.SERVER_KEY))) {
                 Tls.issueServer(data, store, tlsNames, tlsIps);
             }
-            fingerprint = org.sockwarden.certs.Fingerprints.sha256(org.sockwarden.certs.Pem.readCertificates(data.resolve(Tls.SERVER_CERT)).get(0));
         }
-        trustedCas.set(Tls.trustedCas(data));
-        server.enableTls(address.getHostString(), address.getPort(), Tls.serverKeyStore(data), trustedCas.get());
-        return fingerprint;
+        TlsFiles tls = new TlsFiles(data, server);
+        server.enableTls(address.getHostString(), address.getPort(), Tls.serverKeyStore(data), tls.trustedCas);
+        return tls;
     }
 
     /** Serves the store's clients and follows its changes; an unreadable store serves none of them (deny-all). */
     private static PolicyWatcher watch(Path data, ProxyServer server, List<ClientConfig> dropIn, AccessLog log, StatusFile status,
-                                       String[] serverFingerprint, AtomicReference<List<X509Certificate>> trustedCas) {
+                                       TlsFiles tls) {
         Path file;
         try (Store store = Store.open(data)) {
             file = store.file();
@@ -165,8 +160,9 @@ final class ServeCommand implements Callable<Integer> {
                                 + (c.notAfter().isBefore(java.time.Instant.now()) ? " expired at " : " expires at ") + c.notAfter());
                     }
                 }
-                reloadServerCertificate(data, server, log, serverFingerprint);
-                reloadTrustedCas(data, server, log, trustedCas);
+                if (tls != null) {
+                    tls.reload(log);
+                }
                 status.write(server, self[0] == null ? null : self[0].health());
             }
 
@@ -184,35 +180,48 @@ final class ServeCommand implements Callable<Integer> {
         return self[0].start();
     }
 
-    /** `cert renew-server` wrote new files and bumped the policy version: new handshakes get the new certificate. */
-    private static void reloadServerCertificate(Path data, ProxyServer server, AccessLog log, String[] serverFingerprint) {
-        if (serverFingerprint[0] == null) {
-            return;
-        }
-        try {
-            String now = org.sockwarden.certs.Fingerprints.sha256(org.sockwarden.certs.Pem.readCertificates(data.resolve(Tls.SERVER_CERT)).get(0));
-            if (!now.equals(serverFingerprint[0])) {
-                server.reloadTls(Tls.serverKeyStore(data));
-                serverFingerprint[0] = now;
-            }
-        } catch (Exception e) {
-            log.event("ERROR", "cannot load the renewed server certificate, keeping the current one: " + e.getMessage());
-        }
-    }
+    /**
+     * What the TLS listener was given from the data directory. A policy change may come from
+     * `cert renew-server` (new server files) or `init --trust-ca` (new trusted CAs): each is
+     * reloaded only when its files say something new, and a file that cannot be loaded keeps
+     * the current one. Used on the policy watcher's thread only after construction.
+     */
+    private static final class TlsFiles {
+        private final Path data;
+        private final ProxyServer server;
+        private String serverFingerprint;
+        private List<X509Certificate> trustedCas;
 
-    /** `init --trust-ca` wrote a new trusted-CA file and bumped the policy version: new handshakes check against it. */
-    private static void reloadTrustedCas(Path data, ProxyServer server, AccessLog log, AtomicReference<List<X509Certificate>> trustedCas) {
-        if (trustedCas.get() == null) {
-            return;
+        TlsFiles(Path data, ProxyServer server) throws Exception {
+            this.data = data;
+            this.server = server;
+            this.serverFingerprint = serverFingerprint();
+            this.trustedCas = Tls.trustedCas(data);
         }
-        try {
-            List<X509Certificate> now = Tls.trustedCas(data);
-            if (!now.equals(trustedCas.get())) {
-                server.reloadTrustedCas(now);
-                trustedCas.set(now);
+
+        private String serverFingerprint() throws IOException {
+            return Fingerprints.sha256(Pem.readCertificates(data.resolve(Tls.SERVER_CERT)).get(0));
+        }
+
+        void reload(AccessLog log) {
+            try {
+                String now = serverFingerprint();
+                if (!now.equals(serverFingerprint)) {
+                    server.reloadTls(Tls.serverKeyStore(data));
+                    serverFingerprint = now;
+                }
+            } catch (Exception e) {
+                log.event("ERROR", "cannot load the renewed server certificate, keeping the current one: " + e.getMessage());
             }
-        } catch (Exception e) {
-            log.event("ERROR", "cannot load the trusted CAs, keeping the current ones: " + e.getMessage());
+            try {
+                List<X509Certificate> now = Tls.trustedCas(data);
+                if (!now.equals(trustedCas)) {
+                    server.reloadTrustedCas(now);
+                    trustedCas = now;
+                }
+            } catch (Exception e) {
+                log.event("ERROR", "cannot load the trusted CAs, keeping the current ones: " + e.getMessage());
+            }
         }
     }
 
