@@ -169,9 +169,12 @@ echo "bench: TLS handshakes" >&2
 handshakes=$(openssl s_time -connect 127.0.0.1:23755 -new -time "$hs_secs" -cert "$certs/cert.pem" -key "$certs/key.pem" \
   -CAfile "$certs/ca.pem" 2>/dev/null | awk -v t="$hs_secs" '/connections in/ && /user sec/ {printf "%.0f", $1 / t; exit}')
 
-# Streams are measured three times each and the median run is reported: a single 100 MB run on a
-# 2-core machine varies by a quarter with whatever else the engine is doing.
-median3() { sort -t' ' -k3 -n | sed -n 2p; }
+# Each stream runs `stream_rounds` times, the targets taking turns as in the req/s cells, and the
+# median run is reported: a single 100 MB run on a 2-core machine varies by a quarter with whatever
+# else the engine is doing, and the hijacked stream, with the engine and the docker CLI on the same
+# two cores, is CPU-bound on every path.
+stream_rounds=5; [ $quick = 1 ] && stream_rounds=3
+median_run() { sort -t' ' -k3 -n | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }'; }
 stream_once() { # target -> "MB MB/s" of a 100 MB log
   curl -s -o /dev/null -w '%{size_download} %{speed_download}' "http://127.0.0.1:${port[$1]}/v1.41/containers/$LOG/logs?stdout=1" |
     awk '{printf "%.0f MB, %.0f MB/s\n", $1/1048576, $2/1048576}'
@@ -189,16 +192,16 @@ upload_once() { # target -> "MB MB/s" of a 100 MB archive put into a container (
     "http://127.0.0.1:${port[$1]}/v1.41/containers/$CID/archive?path=/tmp" |
     awk '$1 == 200 {printf "%.0f MB, %.0f MB/s\n", $2/1048576, $3/1048576; next} {print "0 MB, 0 MB/s (failed: HTTP " $1 ")"}'
 }
-stream() { for _ in 1 2 3; do stream_once "$1"; done | median3; }
-upload() { for _ in 1 2 3; do upload_once "$1"; done | median3; }
-hijack() { for _ in 1 2 3; do hijack_once "$1"; done | median3; }
-declare -A streams
-for t in direct haproxy-ka sockwarden; do
-  echo "bench: $t streams" >&2
-  streams["logs|$t"]=$(stream $t)
-  streams["hijack|$t"]=$(hijack $t)
-  streams["upload|$t"]=$(upload $t)
+declare -A streams runs
+for round in $(seq 1 $stream_rounds); do
+  for t in direct haproxy-ka sockwarden; do
+    echo "bench: $t streams (round $round of $stream_rounds)" >&2
+    runs["logs|$t"]+="$(stream_once $t)"$'\n'
+    runs["hijack|$t"]+="$(hijack_once $t)"$'\n'
+    runs["upload|$t"]+="$(upload_once $t)"$'\n'
+  done
 done
+for k in "${!runs[@]}"; do streams[$k]=$(printf '%s' "${runs[$k]}" | median_run); done
 
 echo "bench: $events_n idle events streams for ${hold}s" >&2
 events=$(python3 "$here/events_hold.py" 23752 $events_n $hold & sleep $((${hold%.*} - 1)); echo "rss=$(rss)" >&2; wait)
@@ -227,7 +230,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a/b; else p
     done
   done
   echo
-  echo "| Stream (100 MB, median of 3) | direct | haproxy-ka | sockwarden |"
+  echo "| Stream (100 MB, median of $stream_rounds, the targets taking turns) | direct | haproxy-ka | sockwarden |"
   echo "|---|---|---|---|"
   for s in logs hijack upload; do
     echo "| $s | ${streams["$s|direct"]} | ${streams["$s|haproxy-ka"]} | ${streams["$s|sockwarden"]} |"
