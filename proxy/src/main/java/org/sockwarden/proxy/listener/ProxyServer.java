@@ -73,6 +73,11 @@ public final class ProxyServer implements AutoCloseable {
         this.accessLog = accessLog;
         QueuedThreadPool threads = new InlineResumeThreadPool(200, 4);
         threads.setName("sockwarden");
+        // Jetty starts a thread for each job queued while none is idle, so a burst (a thousand event
+        // streams ending at once) grows the pool to its maximum, and by default it then lets one thread
+        // go per minute: the stacks stayed for hours. Idle threads leave after 10 s instead, all of them.
+        threads.setIdleTimeout(10_000);
+        threads.setMaxEvictCount(threads.getMaxThreads());
         this.server = new Server(threads);
         this.httpConfig = new HttpConfiguration();
         // The engine's own Server, Date and Api-Version headers pass through unchanged.
