@@ -90,6 +90,39 @@ for i in 1 2 3 4 5; do
 done
 ready_ms=$(printf '%s\n' "${ready_runs[@]}" | median)
 
+# The floor under that RSS, measured the same way with the same JVM flags: a JVM that only waits
+# (with the JDK's own class-data archive), and an empty Jetty server answering 200 (bench/floor,
+# with a static class-data archive trained on its requests, as sockwarden's is).
+echo "bench: the memory floor (bench/floor)" >&2
+(cd "$root" && mvn -B -q -ntp -Dstyle.color=never -Pbench -pl bench/floor package -DskipTests >&2)
+floor_jar="$root/bench/floor/target/floor.jar"
+read -r -a jvm_flags <<<"$("$root/scripts/jvm-options.sh" java)"
+floor_start() { # [java option]... -- floor argument... -> its pid, once it is ready (and has answered once)
+  local opts=() pid
+  while [ "$1" != -- ]; do opts+=("$1"); shift; done; shift
+  java "${jvm_flags[@]}" "${opts[@]}" -jar "$floor_jar" "$@" > "$tmp/floor.log" 2>&1 & pid=$!
+  for _ in $(seq 1 500); do
+    grep -q '^ready' "$tmp/floor.log" && { [ "$1" = jvm ] || curl -sf -o /dev/null http://127.0.0.1:23758/; } && break
+    sleep 0.01
+  done
+  echo $pid
+}
+floor_rss() { # [java option]... -- floor argument... -> RSS in MB, idle_wait s after its first answer, as sockwarden's
+  local pid rss
+  pid=$(floor_start "$@")
+  sleep $idle_wait
+  rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/$pid/status)
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  echo "$rss"
+}
+floor_pid=$(floor_start -XX:DumpLoadedClassList="$tmp/floor.classes" -- jetty 23758)
+for _ in $(seq 1 50); do curl -sf -o /dev/null http://127.0.0.1:23758/ || true; done
+kill "$floor_pid"; wait "$floor_pid" 2>/dev/null || true
+java "${jvm_flags[@]}" -Xshare:dump -XX:SharedClassListFile="$tmp/floor.classes" -XX:SharedArchiveFile="$tmp/floor.jsa" \
+  -cp "$floor_jar" >/dev/null 2>&1 || echo "bench: no class-data archive for bench/floor" >&2
+rss_floor_jvm=$(floor_rss -- jvm)
+rss_floor_jetty=$(floor_rss -XX:SharedArchiveFile="$tmp/floor.jsa" -Xshare:auto -- jetty 23758)
+
 # The measured process also serves mutual TLS, to a certificate-only client with the drop-in client's permissions.
 "$root/sockwarden" client add bench-tls --allow CONTAINERS,POST,EXEC,INFO,PING,VERSION,EVENTS --data "$tmp/data" >/dev/null
 "$root/sockwarden" cert issue bench-tls --out "$tmp/certs" --data "$tmp/data" >/dev/null
@@ -206,7 +239,9 @@ for k in "${!runs[@]}"; do streams[$k]=$(printf '%s' "${runs[$k]}" | median_run)
 echo "bench: $events_n idle events streams for ${hold}s" >&2
 events=$(python3 "$here/events_hold.py" 23752 $events_n $hold & sleep $((${hold%.*} - 1)); echo "rss=$(rss)" >&2; wait)
 rss_events=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/$swpid/status)
-sleep 2; rss_after=$(rss)
+# After: once the pool threads the streams' ending woke have gone idle and left (10 s, in steps).
+after_wait=25
+sleep $after_wait; rss_after=$(rss)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a/b; else print "-" }'; }
 {
@@ -248,7 +283,10 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a/b; else p
   echo
   echo "Idle events streams on sockwarden: $events; RSS $rss_events MB while held."
   echo
-  echo "sockwarden: ready ${ready_ms} ms after start (JVM start included; median of ${ready_runs[*]} ms); RSS idle $rss_idle MB ($idle_wait s after ready), under load $rss_load MB, after $rss_after MB."
+  echo "sockwarden: ready ${ready_ms} ms after start (JVM start included; median of ${ready_runs[*]} ms); RSS idle $rss_idle MB ($idle_wait s after ready), under load $rss_load MB, after $rss_after MB ($after_wait s after the events streams ended)."
+  echo
+  echo "The floor under idle RSS, same JVM flags, $idle_wait s after the first answer: a JVM that only waits $rss_floor_jvm MB;"
+  echo "an empty Jetty $(sed -n 's:.*<jetty.version>\(.*\)</jetty.version>.*:\1:p' "$root/pom.xml") server answering 200 (bench/floor, with its own class-data archive) $rss_floor_jetty MB."
 } > "$tmp/results.md"
 cat "$tmp/results.md"
 if [ $write = 1 ]; then cp "$tmp/results.md" "$here/RESULTS.md"; fi
