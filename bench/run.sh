@@ -205,8 +205,9 @@ handshakes=$(openssl s_time -connect 127.0.0.1:23755 -new -time "$hs_secs" -cert
 # Each stream runs `stream_rounds` times, the targets taking turns as in the req/s cells, and the
 # median run is reported: a single 100 MB run on a 2-core machine varies by a quarter with whatever
 # else the engine is doing, and the hijacked stream, with the engine and the docker CLI on the same
-# two cores, is CPU-bound on every path.
-stream_rounds=5; [ $quick = 1 ] && stream_rounds=3
+# two cores, is CPU-bound on every path. Each round starts with another target, so none always
+# follows the same one, and the uploads' writes reach the disk before the next stream starts.
+stream_rounds=7; [ $quick = 1 ] && stream_rounds=3
 median_run() { sort -t' ' -k3 -n | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }'; }
 stream_once() { # target -> "MB MB/s" of a 100 MB log
   curl -s -o /dev/null -w '%{size_download} %{speed_download}' "http://127.0.0.1:${port[$1]}/v1.41/containers/$LOG/logs?stdout=1" |
@@ -226,13 +227,13 @@ upload_once() { # target -> "MB MB/s" of a 100 MB archive put into a container (
     awk '$1 == 200 {printf "%.0f MB, %.0f MB/s\n", $2/1048576, $3/1048576; next} {print "0 MB, 0 MB/s (failed: HTTP " $1 ")"}'
 }
 declare -A streams runs
+stream_targets=(direct haproxy-ka sockwarden)
 for round in $(seq 1 $stream_rounds); do
-  for t in direct haproxy-ka sockwarden; do
-    echo "bench: $t streams (round $round of $stream_rounds)" >&2
-    runs["logs|$t"]+="$(stream_once $t)"$'\n'
-    runs["hijack|$t"]+="$(hijack_once $t)"$'\n'
-    runs["upload|$t"]+="$(upload_once $t)"$'\n'
-  done
+  echo "bench: streams (round $round of $stream_rounds)" >&2
+  turn=("${stream_targets[@]:round % 3}" "${stream_targets[@]:0:round % 3}")
+  for t in "${turn[@]}"; do runs["logs|$t"]+="$(stream_once $t)"$'\n'; done
+  for t in "${turn[@]}"; do runs["hijack|$t"]+="$(hijack_once $t)"$'\n'; done
+  for t in "${turn[@]}"; do runs["upload|$t"]+="$(upload_once $t)"$'\n'; sync; done
 done
 for k in "${!runs[@]}"; do streams[$k]=$(printf '%s' "${runs[$k]}" | median_run); done
 
