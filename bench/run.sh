@@ -208,7 +208,11 @@ handshakes=$(openssl s_time -connect 127.0.0.1:23755 -new -time "$hs_secs" -cert
 # two cores, is CPU-bound on every path. Each round starts with another target, so none always
 # follows the same one, and the uploads' writes reach the disk before the next stream starts.
 stream_rounds=7; [ $quick = 1 ] && stream_rounds=3
-median_run() { sort -t' ' -k3 -n | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }'; }
+# The median run, and the slowest and fastest MB/s beside it: the spread says how far one run is to be trusted.
+median_run() {
+  sort -t' ' -k3 -n | awk '{ a[NR] = $0; v[NR] = $3 }
+    END { m = a[int((NR + 1) / 2)]; if (v[1] > 0) m = m " (" v[1] "–" v[NR] ")"; print m }'
+}
 stream_once() { # target -> "MB MB/s" of a 100 MB log
   curl -s -o /dev/null -w '%{size_download} %{speed_download}' "http://127.0.0.1:${port[$1]}/v1.41/containers/$LOG/logs?stdout=1" |
     awk '{printf "%.0f MB, %.0f MB/s\n", $1/1048576, $2/1048576}'
@@ -266,7 +270,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a/b; else p
     done
   done
   echo
-  echo "| Stream (100 MB, median of $stream_rounds, the targets taking turns) | direct | haproxy-ka | sockwarden |"
+  echo "| Stream (100 MB, median of $stream_rounds and the slowest–fastest MB/s, the targets taking turns) | direct | haproxy-ka | sockwarden |"
   echo "|---|---|---|---|"
   for s in logs hijack upload; do
     echo "| $s | ${streams["$s|direct"]} | ${streams["$s|haproxy-ka"]} | ${streams["$s|sockwarden"]} |"
