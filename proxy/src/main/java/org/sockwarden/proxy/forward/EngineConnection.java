@@ -183,13 +183,13 @@ final class EngineConnection extends AbstractConnection implements HttpParser.Re
                         close();
                         return Action.SUCCEEDED;
                     }
-                    if (relay == null) {
-                        // The engine says nothing until it is asked again (or closes): wait for that
-                        // instead of a read that would find nothing, and hold no buffer meanwhile.
-                        fillInterested(this);
-                        return Action.SCHEDULED;
-                    }
-                    continue;
+                    // The engine says nothing until it is asked again (or closes): wait for that
+                    // instead of a read that would find nothing, and hold no buffer meanwhile. A
+                    // request that took this connection while the answer was relayed has only just
+                    // been written, so its answer is not here yet either: about one request in
+                    // eight at 16 connections, whose read found nothing.
+                    fillInterested(this);
+                    return Action.SCHEDULED;
                 }
                 if (r != null && r.hasOutput()) {
                     r.flush(this);

@@ -54,6 +54,46 @@ class KeepAliveConcurrencyTest {
         }
     }
 
+    /**
+     * Between requests the proxy waits for a connection's next bytes instead of reading for them
+     * (the read would mostly find nothing). Whatever way the next request comes, it is answered:
+     * long after the last answer, in pieces, or pipelined behind another; and a client that
+     * closes after an answer has its connection closed too.
+     */
+    @Test
+    void theNextRequestOnAConnectionIsAnsweredHoweverItArrives() throws Exception {
+        try (TestProxy proxy = TestProxy.start(TestEngine.socket(), EnvFlags.fromEnvironment(Map.of("CONTAINERS", "1")));
+                Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+            socket.setSoTimeout(10_000);
+            socket.setTcpNoDelay(true);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            byte[] ping = "GET /_ping HTTP/1.1\r\nHost: docker\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+
+            out.write(ping);
+            out.flush();
+            assertThat(readResponse(in, false)).as("first request").isEqualTo(200);
+
+            Thread.sleep(300);
+            out.write(ping, 0, 9);
+            out.flush();
+            Thread.sleep(100);
+            out.write(ping, 9, ping.length - 9);
+            out.flush();
+            assertThat(readResponse(in, false)).as("a request sent later, in two pieces").isEqualTo(200);
+
+            byte[] two = (new String(ping, StandardCharsets.ISO_8859_1) + "HEAD /_ping HTTP/1.1\r\nHost: docker\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1);
+            out.write(two);
+            out.flush();
+            assertThat(readResponse(in, false)).as("the first of two pipelined requests").isEqualTo(200);
+            assertThat(readResponse(in, true)).as("the second of two pipelined requests").isEqualTo(200);
+
+            socket.shutdownOutput();
+            assertThat(in.read()).as("the proxy closes a connection its client closed").isEqualTo(-1);
+        }
+    }
+
     /** Returns the calls that did not get a 200, with what they got instead. */
     private static List<String> callsOnOneConnection(int port, int offset) throws IOException {
         List<String> failures = new ArrayList<>();
