@@ -29,6 +29,9 @@ if [ -n "${missing:-}" ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing/python3/python3-minimal} >/dev/null
 fi
 
+# Measured first, on a machine nothing of the bench runs on yet.
+read -r probe_cpu probe_syscall probe_wakeup <<<"$(python3 "$here/probe.py")"
+
 tmp=$(mktemp -d /tmp/swb.XXXXXX)
 pids=()
 started_engine=0
@@ -267,6 +270,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a/b; else p
   echo
   echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r),"
   echo "$(java -version 2>&1 | head -1), dockerd $($D version --format '{{.Server.Version}}' 2>/dev/null), wrk: each cell the median of $rounds runs of ${dur}, the targets taking turns$([ $quick = 1 ] && echo ' (quick run)')."
+  echo "The machine (bench/probe.py, before the run): a Python loop of 5M additions ${probe_cpu} ms, a system call ${probe_syscall} µs, a round trip between two processes over pipes ${probe_wakeup} µs."
   echo "direct = socat TCP→unix passthrough; haproxy = tecnativa-style config closing the engine connection per request;"
   echo "haproxy-ka = the same with engine keep-alive; sockwarden = \`./sockwarden serve\` with its default JVM flags."
   echo
