@@ -106,6 +106,35 @@ class TlsTest {
 
     @Test
     @Order(2)
+    void aKeptAliveTlsConnectionAnswersLateAndPipelinedRequests() throws Exception {
+        // Between requests the proxy waits for the connection's next bytes instead of reading for
+        // them; over TLS, bytes already decrypted must still be seen (two requests in one record).
+        String script = "import ssl, socket, sys, time\n"
+                + "ctx = ssl.create_default_context(cafile=sys.argv[2] + '/ca.pem')\n"
+                + "ctx.load_cert_chain(sys.argv[2] + '/cert.pem', sys.argv[2] + '/key.pem')\n"
+                + "s = ctx.wrap_socket(socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=30), server_hostname='127.0.0.1')\n"
+                + "req = b'GET /_ping HTTP/1.1\\r\\nHost: docker\\r\\n\\r\\n'\n"
+                + "def answers(n):\n"
+                + "    buf = b''\n"
+                + "    while buf.count(b'\\r\\n\\r\\nOK') < n:\n"
+                + "        chunk = s.recv(65536)\n"
+                + "        if not chunk: break\n"
+                + "        buf += chunk\n"
+                + "    return buf.count(b'HTTP/1.1 200 ')\n"
+                + "s.sendall(req)\n"
+                + "first = answers(1)\n"
+                + "time.sleep(0.3)\n"
+                + "s.sendall(req + req)\n"
+                + "print(first, answers(2))\n";
+        Process p = new ProcessBuilder("/usr/bin/python3", "-c", script, String.valueOf(port), vidarCerts.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).as(out).isEqualTo("1 2\n");
+    }
+
+    @Test
+    @Order(2)
     void dockerPyWithItsTlsConfig() throws Exception {
         String script = "import docker, sys\n"
                 + "tls = docker.tls.TLSConfig(client_cert=(sys.argv[2] + '/cert.pem', sys.argv[2] + '/key.pem'), ca_cert=sys.argv[2] + '/ca.pem', verify=True)\n"
