@@ -68,6 +68,18 @@ class TlsTest {
         return Files.readString(log);
     }
 
+    /** Runs a Python script with {@code ctx}, an SSL context holding vidar's certificate; {@code sys.argv[1]} is the port. */
+    private String vidarOverTls(String script) throws Exception {
+        String prelude = "import ssl, sys\n"
+                + "ctx = ssl.create_default_context(cafile=sys.argv[2] + '/ca.pem')\n"
+                + "ctx.load_cert_chain(sys.argv[2] + '/cert.pem', sys.argv[2] + '/key.pem')\n";
+        Process p = new ProcessBuilder("/usr/bin/python3", "-c", prelude + script, String.valueOf(port), vidarCerts.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return out;
+    }
+
     @Test
     @Order(1)
     void eachCertificateIsItsOwnClient() throws Exception {
@@ -89,17 +101,11 @@ class TlsTest {
     void theCertificateNotTheHostHeaderSaysWhoCalls() throws Exception {
         // A client that reached the proxy by another name (a tunnel, an alias) sends a Host the server
         // certificate does not name; Jetty's default SNI host check would refuse it with 400 "Invalid SNI".
-        String script = "import ssl, http.client, sys\n"
-                + "ctx = ssl.create_default_context(cafile=sys.argv[2] + '/ca.pem')\n"
-                + "ctx.load_cert_chain(sys.argv[2] + '/cert.pem', sys.argv[2] + '/key.pem')\n"
+        String out = vidarOverTls("import http.client\n"
                 + "c = http.client.HTTPSConnection('127.0.0.1', int(sys.argv[1]), context=ctx, timeout=30)\n"
                 + "c.request('GET', '/v1.41/containers/json', headers={'Host': 'docker.elsewhere.example'})\n"
                 + "r = c.getresponse()\n"
-                + "print(r.status, r.read()[:1].decode())\n";
-        Process p = new ProcessBuilder("/usr/bin/python3", "-c", script, String.valueOf(port), vidarCerts.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                + "print(r.status, r.read()[:1].decode())\n");
         assertThat(out).as(out).isEqualTo("200 [\n");
         assertThat(log()).contains("client=vidar GET /v1.41/containers/json op=containers.list allow");
     }
@@ -109,9 +115,7 @@ class TlsTest {
     void aKeptAliveTlsConnectionAnswersLateAndPipelinedRequests() throws Exception {
         // Between requests the proxy waits for the connection's next bytes instead of reading for
         // them; over TLS, bytes already decrypted must still be seen (two requests in one record).
-        String script = "import ssl, socket, sys, time\n"
-                + "ctx = ssl.create_default_context(cafile=sys.argv[2] + '/ca.pem')\n"
-                + "ctx.load_cert_chain(sys.argv[2] + '/cert.pem', sys.argv[2] + '/key.pem')\n"
+        String out = vidarOverTls("import socket, time\n"
                 + "s = ctx.wrap_socket(socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=30), server_hostname='127.0.0.1')\n"
                 + "req = b'GET /_ping HTTP/1.1\\r\\nHost: docker\\r\\n\\r\\n'\n"
                 + "def answers(n):\n"
@@ -125,11 +129,7 @@ class TlsTest {
                 + "first = answers(1)\n"
                 + "time.sleep(0.3)\n"
                 + "s.sendall(req + req)\n"
-                + "print(first, answers(2))\n";
-        Process p = new ProcessBuilder("/usr/bin/python3", "-c", script, String.valueOf(port), vidarCerts.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                + "print(first, answers(2))\n");
         assertThat(out).as(out).isEqualTo("1 2\n");
     }
 
