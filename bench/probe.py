@@ -1,7 +1,7 @@
 """What the machine itself costs, so that runs on different days can be told apart: a CPU-bound
 loop, a system call, and a wake-up of another process. A machine can run Python at its usual
-speed while its system calls and wake-ups cost several times as much (seen here), and a proxy
-spends most of its time in those."""
+speed while its system calls and wake-ups have become slower (seen here on 2026-12-04,
+bench/README.md), and a proxy spends most of its time in those."""
 import os
 import time
 
@@ -31,15 +31,22 @@ def wakeup_us(n=20_000):
     to_parent, from_child = os.pipe()
     pid = os.fork()
     if pid == 0:
+        os.close(from_parent)
+        os.close(to_parent)
         for _ in range(n):
             os.read(to_child, 1)
             os.write(from_child, b"x")
         os._exit(0)
+    # Each side keeps only its own ends, so that if the other one dies a read ends (EOF) instead of waiting forever.
+    os.close(to_child)
+    os.close(from_child)
     start = time.perf_counter()
     for _ in range(n):
         os.write(from_parent, b"x")
         os.read(to_parent, 1)
     elapsed = time.perf_counter() - start
+    os.close(from_parent)
+    os.close(to_parent)
     os.waitpid(pid, 0)
     return elapsed / n * 1e6
 
