@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.sockwarden.proxy.api.Access;
+import org.sockwarden.proxy.api.DockerApi;
 import org.sockwarden.proxy.api.Operation;
 import org.sockwarden.proxy.api.Section;
 
@@ -96,6 +97,21 @@ class PermissionSetTest {
         assertThat(s.allows(Operation.VOLUMES_DELETE)).isTrue();
         assertThat(s.allows(Operation.CONTAINERS_CREATE)).isFalse();
         assertThat(s.allows(Operation.NETWORKS_DELETE)).isFalse();
+    }
+
+    @Test
+    void deleteWithItsSectionGrantsExactlyTheWritesWhoseEveryRouteIsADelete() {
+        for (Operation op : Operation.values()) {
+            if (op.access() != Access.WRITE) {
+                continue;
+            }
+            List<String> methods = DockerApi.routes().stream().filter(r -> r.operation() == op).map(DockerApi.Route::method).toList();
+            boolean onlyDeletes = !methods.isEmpty() && methods.stream().allMatch("DELETE"::equals);
+            PermissionSet s = PermissionSet.of(List.of(new Permission.SectionFlag(op.section()), Permission.Modifier.DELETE));
+            assertThat(s.allows(op)).as(op.id() + " " + methods).isEqualTo(onlyDeletes);
+        }
+        assertThat(PermissionSet.of(List.of(new Permission.SectionFlag(Section.CONTAINERS), Permission.Modifier.DELETE))
+                .allows(Operation.CONTAINERS_DELETE)).isTrue();
     }
 
     @Test
