@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Properties;
+import org.sockwarden.proxy.listener.ProxyServer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -23,6 +24,9 @@ public final class Main {
         // picocli reflects over every command's annotations when it builds the tree; `serve` builds
         // only its own branch, which measured about 100 ms sooner at start.
         boolean serve = args.length > 0 && args[0].equals("serve");
+        if (serve) {
+            ProxyServer.initialiseInBackground();
+        }
         CommandLine cli = new CommandLine(serve ? new ServeOnly() : new Main());
         cli.setExecutionExceptionHandler((e, cmd, parseResult) -> {
             // Store refusals (unknown client, taken port, locked database) are refusals: exit 1.
