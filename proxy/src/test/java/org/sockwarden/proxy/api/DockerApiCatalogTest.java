@@ -36,7 +36,7 @@ class DockerApiCatalogTest {
      * (Docker 1.12) docs only: 1.12 registered {@code /plugins/{name:.*}} in experimental builds;
      * 1.13 replaced it with /plugins/{name}/json, so every engine sockwarden fronts answers 404.
      */
-    private static final Set<String> DOCUMENTED_BUT_UNROUTED = Set.of("v1.24.txt GET /plugins/{name}");
+    static final Set<String> DOCUMENTED_BUT_UNROUTED = Set.of("v1.24.txt GET /plugins/{name}");
 
     record Endpoint(String file, String method, String template) {
         String key() {
