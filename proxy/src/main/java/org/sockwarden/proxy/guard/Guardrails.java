@@ -27,7 +27,7 @@ import org.sockwarden.proxy.policy.Suggestions;
  * <pre>
  *   privileged host-network ...        a {@link Relaxation} by its option name
  *   bind-path=/srv/ci                  a host path (and what is below it) binds may use; repeatable
- *   cap-add=NET_ADMIN                  one capability CapAdd may add; repeatable
+ *   cap-add=NET_ADMIN                  one capability CapAdd may add; repeatable ({@code cap-add} alone: any)
  *   image=ghcr.io/acme/*               images the client may use ({@link ImagePattern}); repeatable; none: any
  *   label=team=ci                      a label forced onto what the client creates; repeatable
  *   non-root                           containers, services and execs must run as a non-zero numeric uid
@@ -111,8 +111,8 @@ public record Guardrails(Set<Relaxation> relaxations, List<String> bindPaths, Se
         for (Relaxation r : Relaxation.values()) {
             names.add(r.option());
         }
-        names.addAll(List.of(BIND_PATH, CAP_ADD, IMAGE, LABEL, NON_ROOT, READ_ONLY_ROOTFS, MAX_MEMORY, MAX_CPUS, MAX_PIDS));
-        return names;
+        names.addAll(List.of(BIND_PATH, IMAGE, LABEL, NON_ROOT, READ_ONLY_ROOTFS, MAX_MEMORY, MAX_CPUS, MAX_PIDS));
+        return names; // cap-add is both the relaxation and, with a value, the list item
     }
 
     /** Reads the text form; throws {@link InvalidGuardrailsException} naming the item and, for a typo, the nearest name. */
@@ -130,7 +130,8 @@ public record Guardrails(Set<Relaxation> relaxations, List<String> bindPaths, Se
         for (String[] item : tokens(text)) {
             String name = item[0];
             String value = item[1];
-            Relaxation r = Relaxation.of(name);
+            // cap-add alone is the relaxation (any capability); cap-add=NAME the list item (one)
+            Relaxation r = name.equals(CAP_ADD) && value != null ? null : Relaxation.of(name);
             if (r != null || name.equals(NON_ROOT) || name.equals(READ_ONLY_ROOTFS)) {
                 if (value != null) {
                     throw new InvalidGuardrailsException(name + " takes no value (" + name + "=" + value + ")", null);
