@@ -78,6 +78,11 @@ public final class HostPaths {
         if (!path.startsWith("/")) {
             return "not an absolute path";
         }
+        for (String segment : path.split("/")) {
+            if (segment.equals("..")) {
+                return "a .. segment";
+            }
+        }
         if (!path.equals(clean(path))) {
             return "not a clean path (write " + clean(path) + ")";
         }

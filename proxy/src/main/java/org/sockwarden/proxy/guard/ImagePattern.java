@@ -1,5 +1,6 @@
 package org.sockwarden.proxy.guard;
 
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -18,12 +19,21 @@ public final class ImagePattern {
     private final Pattern regex;
 
     private ImagePattern(String text) {
-        if (!SYNTAX.matcher(text).matches()) {
+        check(text);
+        this.text = text;
+        this.regex = glob(text);
+    }
+
+    /** Refuses what no reference could match: other characters, capitals in the repository path. */
+    private static void check(String text) {
+        int slash = text.indexOf('/');
+        int tag = text.indexOf(':', text.lastIndexOf('/') + 1);
+        int end = tag >= 0 ? tag : text.indexOf('@') >= 0 ? text.indexOf('@') : text.length();
+        String repository = slash < end ? text.substring(slash + 1, end) : text;
+        if (!SYNTAX.matcher(text).matches() || !repository.equals(repository.toLowerCase(Locale.ROOT))) {
             throw new IllegalArgumentException("not an image pattern: " + text
                     + " (a reference such as ghcr.io/acme/app, with * for any run of characters)");
         }
-        this.text = text;
-        this.regex = glob(text);
     }
 
     /** The normalised pattern, as the guardrails text writes it. */
@@ -48,6 +58,7 @@ public final class ImagePattern {
 
     /** Normalises the repository part as the engine would ({@code busybox} → {@code docker.io/library/busybox}). */
     public static ImagePattern parse(String text) {
+        check(text);
         if (text.startsWith("*")) {
             return new ImagePattern(text);
         }
