@@ -27,7 +27,7 @@ import java.util.List;
  *   <li>a key that repeats another in the same object under Go's case folding: Go matches
  *       {@code "privileged"} and {@code "Privileged"} to one field and keeps the last, and merges two
  *       {@code HostConfig} objects;</li>
- *   <li>content after the first value: engines before 25.0 ignore it, later ones refuse it;</li>
+ *   <li>content after the first value: engines before 23.0 ignore it, later ones refuse it;</li>
  *   <li>nesting deeper than {@link #MAX_DEPTH} (Docker's deepest bodies nest about eight levels) and
  *       number literals longer than {@link #MAX_NUMBER_LENGTH}.</li>
  * </ul>
@@ -90,7 +90,7 @@ final class JsonReader {
             }
             if (after != null) {
                 throw Refusal.malformed("body", "content after the JSON value (at byte " + p.currentTokenLocation().getByteOffset()
-                        + "): engines before 25.0 ignore it and read only the first value, later ones refuse it");
+                        + "): engines before 23.0 ignore it and read only the first value, later ones refuse it");
             }
             return doc;
         } catch (JsonProcessingException e) {
