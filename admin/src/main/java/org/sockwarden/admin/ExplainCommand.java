@@ -5,7 +5,7 @@ import java.util.stream.Collectors;
 import org.sockwarden.proxy.identity.ClientConfig;
 import org.sockwarden.proxy.policy.Decision;
 import org.sockwarden.proxy.policy.Permission;
-import org.sockwarden.proxy.policy.Policy;
+import org.sockwarden.proxy.policy.Decider;
 import org.sockwarden.proxy.request.CanonicalRequest;
 import org.sockwarden.proxy.request.Canonicalizer;
 import org.sockwarden.store.StoredClient;
@@ -32,7 +32,7 @@ final class ExplainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         StoredClient stored = StoreCommands.withStore(dataDir, s -> s.client(name));
-        ClientConfig config = Policies.config(stored, w -> System.err.println("sockwarden: warning: " + w));
+        ClientConfig config = DirectoryCompiler.config(stored, w -> System.err.println("sockwarden: warning: " + w));
         String rawPath = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
         CanonicalRequest canonical;
         try {
@@ -41,7 +41,7 @@ final class ExplainCommand implements Callable<Integer> {
             System.out.println("refused (400) before any permission check: " + e.getMessage());
             return 1;
         }
-        Decision decision = Policy.decide(config.client().permissions(), method, canonical);
+        Decision decision = Decider.decide(config.client().permissions(), method, canonical);
         if (decision instanceof Decision.Unknown) {
             System.out.println("denied: " + method + " " + canonical.path() + " is not an endpoint of the Docker Engine API");
             return 1;

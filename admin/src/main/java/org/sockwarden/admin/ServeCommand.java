@@ -24,7 +24,7 @@ import org.sockwarden.proxy.policy.EnvFlags;
 import org.sockwarden.proxy.policy.Permission;
 import org.sockwarden.proxy.policy.PermissionSet;
 import org.sockwarden.proxy.policy.UnknownPermissionException;
-import org.sockwarden.store.PolicyWatcher;
+import org.sockwarden.store.StoreWatcher;
 import org.sockwarden.store.Snapshot;
 import org.sockwarden.store.Store;
 import org.sockwarden.store.StoreException;
@@ -110,7 +110,7 @@ final class ServeCommand implements Callable<Integer> {
         log.event("INFO", "sockwarden " + Main.Version.version() + " serving; engine " + socket + ", data " + data
                 + (dropIn.isEmpty() ? "" : ", client default on " + listen + " with " + permissions));
         TlsFiles tls = tlsListen == null ? null : startTls(data, server);
-        PolicyWatcher watcher = watch(data, server, dropIn, log, status, tls);
+        StoreWatcher watcher = watch(data, server, dropIn, log, status, tls);
         if (watcher != null) {
             status.write(server, watcher.health());
         }
@@ -137,7 +137,7 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** Serves the store's clients and follows its changes; an unreadable store serves none of them (deny-all). */
-    private static PolicyWatcher watch(Path data, ProxyServer server, List<ClientConfig> dropIn, AccessLog log, StatusFile status,
+    private static StoreWatcher watch(Path data, ProxyServer server, List<ClientConfig> dropIn, AccessLog log, StatusFile status,
                                        TlsFiles tls) {
         Path file;
         try (Store store = Store.open(data)) {
@@ -147,11 +147,11 @@ final class ServeCommand implements Callable<Integer> {
             log.event("ERROR", "policy database unusable, serving no stored client (deny-all) until it is fixed: " + e.getMessage());
             return null;
         }
-        PolicyWatcher[] self = new PolicyWatcher[1];
-        self[0] = new PolicyWatcher(file, new PolicyWatcher.Listener() {
+        StoreWatcher[] self = new StoreWatcher[1];
+        self[0] = new StoreWatcher(file, new StoreWatcher.Listener() {
             @Override
             public void snapshot(Snapshot snapshot) {
-                server.apply(Policies.directory(snapshot, dropIn, w -> log.event("WARN", w)));
+                server.apply(DirectoryCompiler.directory(snapshot, dropIn, w -> log.event("WARN", w)));
                 log.event("INFO", "policy version " + snapshot.version() + " in force: "
                         + server.directory().clients().stream().map(ClientConfig::name).toList());
                 for (StoredCertificate c : snapshot.certificates()) {
@@ -167,7 +167,7 @@ final class ServeCommand implements Callable<Integer> {
             }
 
             @Override
-            public void health(PolicyWatcher.Health health) {
+            public void health(StoreWatcher.Health health) {
                 if (health.ok()) {
                     log.event("INFO", "policy database readable again; policy version " + health.version());
                 } else {

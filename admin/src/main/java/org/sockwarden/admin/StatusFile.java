@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 import org.sockwarden.proxy.identity.ClientConfig;
 import org.sockwarden.proxy.listener.ProxyServer;
 import org.sockwarden.proxy.log.AccessLog;
-import org.sockwarden.store.PolicyWatcher;
+import org.sockwarden.store.StoreWatcher;
 
 /**
  * What a running proxy is doing, for {@code sockwarden status} in another process: written to
@@ -67,7 +67,7 @@ final class StatusFile {
         }
     }
 
-    synchronized void write(ProxyServer server, PolicyWatcher.Health health) {
+    synchronized void write(ProxyServer server, StoreWatcher.Health health) {
         String listeners = server.openListeners().stream().sorted()
                 .map(key -> {
                     ClientConfig c = server.directory().byListener(key);

@@ -39,7 +39,7 @@ class ImportEnvTest {
         PermissionSet dropIn = EnvFlags.fromEnvFile(Files.readAllLines(env), env.toString());
         PermissionSet imported;
         try (Store store = Store.open(data)) {
-            ClientConfig c = Policies.config(store.client("legacy"), w -> { throw new AssertionError(w); });
+            ClientConfig c = DirectoryCompiler.config(store.client("legacy"), w -> { throw new AssertionError(w); });
             imported = c.client().permissions();
         }
         for (Operation op : Operation.values()) {

@@ -68,9 +68,9 @@ class StoreTest {
     }
 
     /** What a proxy would hear from its watcher. */
-    static class Recorder implements PolicyWatcher.Listener {
+    static class Recorder implements StoreWatcher.Listener {
         final List<Snapshot> snapshots = new CopyOnWriteArrayList<>();
-        final List<PolicyWatcher.Health> health = new CopyOnWriteArrayList<>();
+        final List<StoreWatcher.Health> health = new CopyOnWriteArrayList<>();
 
         @Override
         public void snapshot(Snapshot s) {
@@ -78,7 +78,7 @@ class StoreTest {
         }
 
         @Override
-        public void health(PolicyWatcher.Health h) {
+        public void health(StoreWatcher.Health h) {
             health.add(h);
         }
 
@@ -292,7 +292,7 @@ class StoreTest {
         try (Store proxySide = Store.open(dir); Store cliSide = Store.open(dir)) {
             proxySide.addClient(client("vidar", null));
             Recorder seen = new Recorder();
-            try (PolicyWatcher w = new PolicyWatcher(proxySide.file(), seen).start()) {
+            try (StoreWatcher w = new StoreWatcher(proxySide.file(), seen).start()) {
                 assertThat(seen.snapshots).hasSize(1);
                 cliSide.grant("vidar", List.of("NETWORKS"), List.of());
                 long committed = System.nanoTime();
@@ -310,7 +310,7 @@ class StoreTest {
         try (Store proxySide = Store.open(dir)) {
             proxySide.addClient(client("vidar", null));
             Recorder seen = new Recorder();
-            try (PolicyWatcher w = new PolicyWatcher(proxySide.file(), seen).start()) {
+            try (StoreWatcher w = new StoreWatcher(proxySide.file(), seen).start()) {
                 assertThat(seen.snapshots).hasSize(1);
                 Process cli = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                         System.getProperty("java.class.path"), SecondProcess.class.getName(), dir.toString(), "vidar", "NETWORKS")
@@ -334,7 +334,7 @@ class StoreTest {
         try (Store store = Store.open(dir)) {
             store.addClient(client("vidar", null, "CONTAINERS"));
             Recorder seen = new Recorder();
-            try (PolicyWatcher w = new PolicyWatcher(store.file(), seen).start();
+            try (StoreWatcher w = new StoreWatcher(store.file(), seen).start();
                  Connection locker = Store.dataSource(store.file(), 1000).getConnection()) {
                 // WAL: the watcher goes on reading the last committed policy while another process
                 // holds the write lock, and a second writer is told the database is locked.
@@ -365,7 +365,7 @@ class StoreTest {
             store.addClient(client("vidar", null, "CONTAINERS"));
         }
         Recorder seen = new Recorder();
-        try (PolicyWatcher w = new PolicyWatcher(file, seen).start()) {
+        try (StoreWatcher w = new StoreWatcher(file, seen).start()) {
             assertThat(seen.snapshots).hasSize(1);
             // A connected reader is never locked out in WAL mode (previous test). It meets a lock
             // when it must connect again: here the file goes away, and comes back held by another
@@ -378,7 +378,7 @@ class StoreTest {
                 Files.move(away, file, StandardCopyOption.ATOMIC_MOVE);
                 await("locked", () -> w.health().problem().endsWith("is locked by another writer"), Duration.ofSeconds(2));
                 Thread.sleep(1_500);
-                PolicyWatcher.Health locked = w.health();
+                StoreWatcher.Health locked = w.health();
                 assertThat(locked.ok()).isFalse();
                 assertThat(locked.problem()).isEqualTo("database " + file + " is locked by another writer");
                 assertThat(locked.version()).as("still serving").isEqualTo(1);
@@ -386,7 +386,7 @@ class StoreTest {
                 exec(locker, "COMMIT");
             }
             await("recovered", () -> w.health().ok(), Duration.ofSeconds(1));
-            assertThat(seen.health).extracting(PolicyWatcher.Health::ok).containsExactly(false, false, true);
+            assertThat(seen.health).extracting(StoreWatcher.Health::ok).containsExactly(false, false, true);
             assertThat(seen.health.get(0).problem()).isEqualTo("database file " + file + " is missing (deleted?)");
             // After a gap the watcher cannot tell the file is the same one: it hands it over again.
             assertThat(seen.snapshots).hasSize(2);
@@ -405,7 +405,7 @@ class StoreTest {
             store.addClient(client("vidar", null, "CONTAINERS"));
         }
         Recorder seen = new Recorder();
-        try (PolicyWatcher w = new PolicyWatcher(file, seen).start()) {
+        try (StoreWatcher w = new StoreWatcher(file, seen).start()) {
             for (String suffix : List.of("", "-wal", "-shm")) {
                 Files.deleteIfExists(dir.resolve(Store.FILE + suffix));
             }
@@ -438,7 +438,7 @@ class StoreTest {
                     throw new IllegalStateException("bug in the proxy");
                 }
             };
-            try (PolicyWatcher w = new PolicyWatcher(store.file(), seen).start()) {
+            try (StoreWatcher w = new StoreWatcher(store.file(), seen).start()) {
                 store.grant("vidar", List.of("NETWORKS"), List.of());
                 await("the grant", () -> seen.snapshots.size() == 2, Duration.ofSeconds(1));
                 assertThat(w.health().ok()).isTrue();

@@ -29,7 +29,7 @@ import org.sockwarden.proxy.identity.PeerCredentials;
 import org.sockwarden.proxy.log.AccessLog;
 import org.sockwarden.proxy.policy.Decision;
 import org.sockwarden.proxy.policy.Permission;
-import org.sockwarden.proxy.policy.Policy;
+import org.sockwarden.proxy.policy.Decider;
 import org.sockwarden.proxy.request.CanonicalRequest;
 import org.sockwarden.proxy.request.Canonicalizer;
 
@@ -87,7 +87,7 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
             return true;
         }
         Client client = config.client();
-        Decision decision = Policy.decide(client.permissions(), method, canonical);
+        Decision decision = Decider.decide(client.permissions(), method, canonical);
         if (decision instanceof Decision.Unknown unknown) {
             refuse(request, response, callback, 403, "sockwarden: " + method + " " + unknown.path()
                             + " is not an endpoint of the Docker Engine API, so client \"" + client.name() + "\" may not call it",

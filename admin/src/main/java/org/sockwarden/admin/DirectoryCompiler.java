@@ -21,8 +21,8 @@ import org.sockwarden.store.StoredCertificate;
 import org.sockwarden.store.StoredClient;
 
 /** From the store's text to the proxy's types. Anything that does not parse is left out: fail closed. */
-final class Policies {
-    private Policies() {}
+final class DirectoryCompiler {
+    private DirectoryCompiler() {}
 
     static Directory directory(Snapshot snapshot, List<ClientConfig> extra, Consumer<String> warn) {
         List<ClientConfig> clients = new ArrayList<>(extra);
