@@ -93,7 +93,6 @@ final class DirectoryCompiler {
         if (l.kind().equals("unix")) {
             return new ListenerAddress.Unix(Path.of(l.address()), l.mode(), l.uid(), l.gid());
         }
-        var address = ServeCommand.parseHostPort(l.address());
-        return new ListenerAddress.Tcp(address.getHostString(), address.getPort());
+        return ListenerAddress.Tcp.parse(l.address());
     }
 }

@@ -1,7 +1,6 @@
 package org.sockwarden.admin;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -89,8 +88,7 @@ final class ServeCommand implements Callable<Integer> {
         Path socket = Optional.ofNullable(dockerSocket).orElseGet(() -> defaultSocket(System.getenv()));
         List<ClientConfig> dropIn = new ArrayList<>();
         if (!"none".equals(listen)) {
-            InetSocketAddress address = parseHostPort(listen);
-            ListenerAddress.Tcp listener = new ListenerAddress.Tcp(address.getHostString(), address.getPort());
+            ListenerAddress.Tcp listener = parseListen("--listen", listen);
             dropIn.add(new ClientConfig(new Client(DEFAULT_LISTENER, permissions, Client.GrantAdvice.ENV_FLAGS),
                     List.of(listener), List.of(), Set.of()));
         }
@@ -125,14 +123,14 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Creates the CA and a server certificate on first use, then opens the TLS listener. */
     private TlsFiles startTls(Path data, ProxyServer server) throws Exception {
-        InetSocketAddress address = parseHostPort(tlsListen);
+        ListenerAddress.Tcp address = parseListen("--tls-listen", tlsListen);
         try (Store store = Store.open(data)) {
             if (!Files.exists(data.resolve(Tls.SERVER_CERT)) || !Files.exists(data.resolve(Tls.SERVER_KEY))) {
                 Tls.issueServer(data, store, tlsNames, tlsIps);
             }
         }
         TlsFiles tls = new TlsFiles(data, server);
-        server.enableTls(address.getHostString(), address.getPort(), Tls.serverKeyStore(data), tls.trustedCas);
+        server.enableTls(address.host(), address.port(), Tls.serverKeyStore(data), tls.trustedCas);
         return tls;
     }
 
@@ -252,24 +250,12 @@ final class ServeCommand implements Callable<Integer> {
         return Path.of("/var/run/docker.sock");
     }
 
-    static InetSocketAddress parseHostPort(String value) {
-        int colon = value.lastIndexOf(':');
-        if (colon <= 0 || colon == value.length() - 1) {
-            throw new Main.UsageException("--listen wants HOST:PORT (e.g. 127.0.0.1:2375 or [::1]:2375), not " + value);
-        }
-        String host = value.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        int port;
+    /** A numeric IP:PORT option value; no name is looked up. */
+    static ListenerAddress.Tcp parseListen(String option, String value) {
         try {
-            port = Integer.parseInt(value.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new Main.UsageException("bad port in " + value);
+            return ListenerAddress.Tcp.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException(option + " " + e.getMessage());
         }
-        if (port < 0 || port > 65535) {
-            throw new Main.UsageException("port out of range in " + value);
-        }
-        return new InetSocketAddress(host, port);
     }
 }

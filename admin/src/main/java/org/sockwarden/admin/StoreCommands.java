@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.sockwarden.proxy.identity.Cidr;
+import org.sockwarden.proxy.identity.ListenerAddress;
 import org.sockwarden.proxy.log.AccessLog;
 import org.sockwarden.proxy.policy.Permission;
 import org.sockwarden.proxy.policy.Presets;
@@ -49,20 +50,26 @@ final class StoreCommands {
         }
     }
 
+    /** Each range in its one spelling, once; a value that is no numeric range is a usage error naming it. */
     static List<String> cidrs(List<String> values) {
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
         for (String v : values) {
             try {
-                Cidr.parse(v);
+                out.add(Cidr.parse(v).text());
             } catch (IllegalArgumentException e) {
-                throw new Main.UsageException(e.getMessage());
+                throw new Main.UsageException("--from " + e.getMessage());
             }
         }
-        return values;
+        return List.copyOf(out);
     }
 
+    /** A client's TCP listener, stored by its key (numeric address in its one spelling, port as a number). */
     static StoredClient.Listener tcp(String hostPort) {
-        ServeCommand.parseHostPort(hostPort);
-        return StoredClient.Listener.tcp(hostPort);
+        ListenerAddress.Tcp address = ServeCommand.parseListen("--listen", hostPort);
+        if (address.port() == 0) {
+            throw new Main.UsageException("--listen " + hostPort + ": a client's port must be fixed (its callers connect to it), not 0");
+        }
+        return StoredClient.Listener.tcp(address.key());
     }
 
     static StoredClient.Listener unix(Path path, String mode, String owner) {
