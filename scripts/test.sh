@@ -20,6 +20,8 @@ want 'ldconfig -p | grep -q libnss_systemd.so.2' libnss-systemd
 want 'command -v socat' socat
 want 'command -v openssl' openssl
 want 'command -v curl' curl
+# DurabilityTest watches the CLI's flushes and renames.
+want 'command -v strace' strace
 want '/usr/bin/python3 -c "import docker"' python3-docker
 # With AppArmor on in the kernel, dockerd gives containers its docker-default profile, which it
 # loads with apparmor_parser; docker.io only recommends apparmor. (Not seen here: these machines'

@@ -43,15 +43,24 @@ final class CertCommand {
             Path data = dataDir.resolve();
             IssuedCertificate cert = StoreCommands.withStore(dataDir, s -> {
                 s.client(name); // refuses an unknown client before anything is issued
+                CertificateAuthority ca;
                 try {
-                    CertificateAuthority ca = Tls.ca(data);
-                    IssuedCertificate c = ca.issueClient(name, Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(days)));
-                    c.writeDockerLayout(out, ca.certificate());
-                    Tls.record(s, c, "client", name);
-                    return c;
+                    ca = Tls.ca(data);
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
+                IssuedCertificate c = ca.issueClient(name, Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(days)));
+                // Recorded before the key leaves this process: a certificate `cert revoke` cannot find must never exist.
+                Tls.record(s, c, "client", name);
+                try {
+                    c.writeDockerLayout(out, ca.certificate());
+                } catch (java.io.IOException | RuntimeException e) {
+                    // Whatever part of it reached the disk is of no use from now on.
+                    s.revokeCertificates(c.fingerprint(), "never handed out: " + e.getMessage());
+                    throw new IllegalStateException("cannot write the certificate to " + out + " (" + e.getMessage()
+                            + "); it was recorded and is revoked again, nothing was issued", e);
+                }
+                return c;
             });
             System.out.println("issued " + name + ": serial " + cert.serialHex() + ", sha256 " + cert.fingerprint() + ", valid until "
                     + cert.notAfter() + "\n  DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=" + out.toAbsolutePath() + " docker -H tcp://HOST:PORT ps");

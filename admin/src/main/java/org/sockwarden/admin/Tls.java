@@ -52,9 +52,10 @@ final class Tls {
             }
         }
         IssuedCertificate server = ca(data).issueServer(new ArrayList<>(dns), new ArrayList<>(addresses), SERVER_VALIDITY);
+        // Recorded first, as every certificate: `cert list` and the expiry warnings know each one in use.
+        record(store, server, "server", null);
         Pem.write(data.resolve(SERVER_KEY), Pem.privateKey(server.key()), "rw-------");
         Pem.write(data.resolve(SERVER_CERT), Pem.certificate(server.certificate()) + Pem.certificate(ca(data).certificate()), "rw-r--r--");
-        record(store, server, "server", null);
         return server;
     }
 

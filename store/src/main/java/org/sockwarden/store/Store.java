@@ -91,7 +91,8 @@ public final class Store implements AutoCloseable {
             c.resetOpenMode(SQLiteOpenMode.CREATE);
         }
         c.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        c.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        // FULL: a committed revocation survives a power loss; NORMAL in WAL mode may lose the last commits, and with them a revocation.
+        c.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         c.enforceForeignKeys(true);
         c.setBusyTimeout(busyTimeoutMs);
         SQLiteDataSource ds = new SQLiteDataSource(c);
