@@ -18,6 +18,9 @@ import picocli.CommandLine.Parameters;
                 ClientCommand.Remove.class, ClientCommand.Set.class})
 final class ClientCommand {
 
+    /** What a new client is granted unless told --no-defaults: the version negotiation of every Docker SDK. */
+    static final List<String> DEFAULT_GRANTS = List.of("PING", "VERSION");
+
     /** How a client is recognised; shared by add and set. */
     static final class Identity {
         @Option(names = "--listen", paramLabel = "HOST:PORT", description = "A TCP listener of its own: whoever connects is this client.")
@@ -102,6 +105,10 @@ final class ClientCommand {
         @Option(names = "--allow", paramLabel = "PERM[,PERM…]", description = "Grant these permissions.")
         List<String> allow = new ArrayList<>();
 
+        @Option(names = "--no-defaults", description = "Do not grant PING and VERSION, which every Docker SDK calls first"
+                + " (granted otherwise, as in the drop-in mode and every preset).")
+        boolean noDefaults;
+
         @Override
         public Integer call() {
             if (!name.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}")) {
@@ -111,6 +118,11 @@ final class ClientCommand {
                 throw new Main.UsageException("\"default\" is the client of serve's --listen (the env-flag mode); choose another name");
             }
             TreeSet<String> grants = new TreeSet<>(StoreCommands.permissions(allow));
+            if (!noDefaults) {
+                // Without /_ping the docker CLI guesses its newest API version and reports the engine's
+                // "client version ... is too new", which never names sockwarden.
+                grants.addAll(DEFAULT_GRANTS);
+            }
             for (String p : presets) {
                 grants.addAll(StoreCommands.preset(p).permissions());
             }

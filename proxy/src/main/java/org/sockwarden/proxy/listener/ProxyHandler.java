@@ -95,6 +95,9 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
             return true;
         }
         if (decision instanceof Decision.Deny deny) {
+            if (deny.operation() == Operation.SYSTEM_PING) {
+                accessLog.event("WARN", pingHint(client, method, uri.getPath(), deny.missing()));
+            }
             refuse(request, response, callback, 403, denial(client, deny.operation(), method, uri.getPath(), deny.missing()),
                     new Logged(start, listener, clientName, method, target, deny.operation().id(), "deny",
                             deny.missing().stream().map(Permission::name).collect(Collectors.joining("+"))));
@@ -126,6 +129,16 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
                 : "";
         return "sockwarden: client \"" + client.name() + "\" may not call " + op.id() + " (" + method + " " + path
                 + " needs " + needs + why + "); to allow it: " + client.grantAdvice().howToGrant(client.name(), missing);
+    }
+
+    /**
+     * A refused version negotiation is not what its user sees: the docker CLI then guesses its own
+     * newest API version, and the engine refuses that with "client version ... is too new".
+     */
+    static String pingHint(Client client, String method, String path, List<Permission> missing) {
+        return "client \"" + client.name() + "\" may not call " + Operation.SYSTEM_PING.id() + " (" + method + " " + path
+                + "): Docker clients call it first to choose their API version, and without it the docker CLI reports the engine's"
+                + " \"client version ... is too new\" instead of this refusal; to allow it: " + client.grantAdvice().howToGrant(client.name(), missing);
     }
 
     /** On the TLS listener the certificate is the identity; elsewhere the listener is. Null: TLS without a certificate. */
