@@ -6,13 +6,11 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * In-memory PKCS12 key stores for a TLS server ({@code SslContextFactory.Server#setKeyStore},
- * {@code #setTrustStore}). Nothing here touches the disk.
+ * The server's in-memory PKCS12 key store ({@code SslContextFactory.Server#setKeyStore}) and the CA
+ * certificates a client certificate may come from. Nothing here writes to the disk.
  */
 public final class TlsMaterial {
     /**
@@ -67,31 +65,6 @@ public final class TlsMaterial {
             }
         }
         return certificates;
-    }
-
-    /**
-     * Every CA certificate of the files (the own CA, and the {@code --trust-ca} file of another CA),
-     * once each.
-     */
-    public static KeyStore trustStore(List<Path> caFiles) throws IOException {
-        if (caFiles.isEmpty()) {
-            throw new IllegalArgumentException("a trust store needs at least one CA certificate file");
-        }
-        Map<String, X509Certificate> byFingerprint = new LinkedHashMap<>();
-        for (Path file : caFiles) {
-            for (X509Certificate c : caCertificates(file)) {
-                byFingerprint.putIfAbsent(Fingerprints.sha256(c), c);
-            }
-        }
-        try {
-            KeyStore ks = empty();
-            for (Map.Entry<String, X509Certificate> e : byFingerprint.entrySet()) {
-                ks.setCertificateEntry("ca-" + e.getKey(), e.getValue());
-            }
-            return ks;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot build an in-memory trust store: " + e.getMessage(), e);
-        }
     }
 
     private static KeyStore empty() throws GeneralSecurityException {
