@@ -237,7 +237,7 @@ class MultiClientTest {
         CliTest.Run conflict = CliTest.run("client", "add", "other", "--listen", "127.0.0.1:" + watchtowerPort, d);
         assertThat(conflict.exit()).isEqualTo(1);
         assertThat(conflict.err()).isEqualTo("sockwarden: port 127.0.0.1:" + watchtowerPort
-                + " is already the listener of client \"watchtower\"\n");
+                + " is also the listener of client \"watchtower\"; nothing was changed\n");
         CliTest.Run preset = CliTest.run("client", "add", "other", "--preset", "traefk", d);
         assertThat(preset.exit()).isEqualTo(2);
         assertThat(preset.err()).startsWith("sockwarden: unknown preset traefk (did you mean traefik?); presets: traefik, portainer,");

@@ -11,12 +11,12 @@ public sealed interface ListenerAddress {
 
     /** {@code host} is a numeric address in its one spelling ({@link IpAddresses#text}), so equal listeners have equal keys. */
     record Tcp(String host, int port) implements ListenerAddress {
-        private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
+        private static final Pattern PORT = Pattern.compile("0*[0-9]{1,5}");
 
         /**
          * Reads {@code IP:PORT}: a numeric address (IPv6 with or without brackets: {@code [::1]:2375}
-         * and {@code ::1:2375} are the same), the port a number from 0 to 65535 ({@code 02375} is
-         * 2375). No name is looked up. The message of a refusal names the value.
+         * and {@code ::1:2375} are the same), the port a number from 0 to 65535 (leading zeros
+         * change nothing: {@code 02375} is 2375). No name is looked up. The message of a refusal names the value.
          */
         public static Tcp parse(String hostPort) {
             String host;

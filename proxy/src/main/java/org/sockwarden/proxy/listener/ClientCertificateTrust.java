@@ -13,6 +13,7 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 import org.sockwarden.certs.Fingerprints;
 import org.sockwarden.proxy.identity.Directory;
+import org.sockwarden.proxy.identity.Identity;
 
 /**
  * Decides a client certificate during the handshake: first the chain to a trusted CA and the
@@ -84,8 +85,9 @@ final class ClientCertificateTrust extends X509ExtendedTrustManager {
             throw new CertificateException(reason, e);
         }
         Directory d = directory.get();
-        if (d.byCertificate(fp, leaf) == null) {
-            String reason = d.whyNot(fp, leaf.getSubjectX500Principal());
+        Identity.Certificate identity = new Identity.Certificate(fp, List.of(chain));
+        if (d.resolve(identity) == null) {
+            String reason = d.whyNot(identity);
             refused.accept(reason);
             throw new CertificateException(reason);
         }

@@ -107,8 +107,7 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
         Operation op = allow.operation();
         String grantedBy = allow.grantedBy();
         Logged logged = new Logged(start, listener, clientName, method, target, op.id(), "allow", grantedBy);
-        Exchange exchange = new Exchange(client.name(), op,
-                identity instanceof Identity.Certificate c ? c.certificate() : null, x -> {
+        Exchange exchange = new Exchange(client.name(), op, identity, x -> {
             running.remove(x);
             logged.write(x);
         });
@@ -146,8 +145,7 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
         if (!listener.startsWith("tls:")) {
             return new Identity.Listener(listener);
         }
-        TlsIdentity tls = TlsIdentity.of(request);
-        return tls == null ? null : new Identity.Certificate(tls.fingerprint(), tls.certificate());
+        return TlsIdentity.of(request);
     }
 
     /** What the connection failed to prove beyond reaching the listener (source range, peer uid), or null. */

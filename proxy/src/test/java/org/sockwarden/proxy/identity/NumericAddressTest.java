@@ -35,6 +35,7 @@ class NumericAddressTest {
     @Test
     void listenersWithTheSameAddressAndPortHaveTheSameKey() {
         assertThat(ListenerAddress.Tcp.parse("127.0.0.1:02380").key()).isEqualTo("127.0.0.1:2380");
+        assertThat(ListenerAddress.Tcp.parse("127.0.0.1:0043855").key()).isEqualTo("127.0.0.1:43855");
         assertThat(ListenerAddress.Tcp.parse("::1:2380").key()).isEqualTo("[::1]:2380");
         assertThat(ListenerAddress.Tcp.parse("[0:0:0:0:0:0:0:1]:2380").key()).isEqualTo("[::1]:2380");
         assertThat(ListenerAddress.Tcp.parse("[::ffff:127.0.0.1]:2380").key()).isEqualTo("127.0.0.1:2380");
