@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -12,6 +14,8 @@ import org.sockwarden.certs.CertificateAuthority;
 import org.sockwarden.certs.DistinguishedNames;
 import org.sockwarden.certs.Fingerprints;
 import org.sockwarden.certs.Pem;
+import org.sockwarden.proxy.api.Operation;
+import org.sockwarden.proxy.policy.PermissionSet;
 import org.sockwarden.store.Store;
 import org.sockwarden.store.StoredClient;
 import picocli.CommandLine.ArgGroup;
@@ -25,8 +29,8 @@ import picocli.CommandLine.Parameters;
                 ClientCommand.Remove.class, ClientCommand.Set.class})
 final class ClientCommand {
 
-    /** What a new client is granted unless told --no-defaults: the version negotiation of every Docker SDK. */
-    static final List<String> DEFAULT_GRANTS = List.of("PING", "VERSION");
+    /** What a new client is granted unless told --no-defaults (or its grants allow it already): the version negotiation of every Docker SDK. */
+    static final Map<Operation, String> DEFAULT_GRANTS = new EnumMap<>(Map.of(Operation.SYSTEM_PING, "PING", Operation.SYSTEM_VERSION, "VERSION"));
 
     /** How a client is recognised; shared by add and set. */
     static final class Identity {
@@ -173,13 +177,18 @@ final class ClientCommand {
                 throw new Main.UsageException("\"default\" is the client of serve's --listen (the env-flag mode); choose another name");
             }
             TreeSet<String> grants = new TreeSet<>(StoreCommands.permissions(allow));
+            for (String p : presets) {
+                grants.addAll(StoreCommands.preset(p).permissions());
+            }
             if (!noDefaults) {
                 // Without /_ping the docker CLI guesses its newest API version and reports the engine's
                 // "client version ... is too new", which never names sockwarden.
-                grants.addAll(DEFAULT_GRANTS);
-            }
-            for (String p : presets) {
-                grants.addAll(StoreCommands.preset(p).permissions());
+                PermissionSet granted = PermissionSet.parse(grants);
+                DEFAULT_GRANTS.forEach((op, name) -> {
+                    if (!granted.allows(op)) {
+                        grants.add(name);
+                    }
+                });
             }
             Identity id = identity == null ? new Identity() : identity;
             if (!id.certSubject.isEmpty() && id.certCa == null) {

@@ -51,7 +51,7 @@ class ClientSetTest {
         assertThat(c.peerUids()).containsExactly(1000);
         assertThat(c.sources()).containsExactly("10.0.0.0/8");
         assertThat(c.certFingerprints()).containsExactly(fingerprint);
-        assertThat(c.grants()).contains("CONTAINERS_LIST", "PING", "VERSION");
+        assertThat(c.grants()).contains("CONTAINERS_LIST", "SYSTEM_PING", "SYSTEM_VERSION").doesNotContain("PING", "VERSION");
 
         // Mode and owner alone change the sockets there are, recorded exactly.
         assertThat(set("--socket-mode", "0600").exit()).isZero();
@@ -80,7 +80,7 @@ class ClientSetTest {
         assertThat(homepage().listeners()).extracting(StoredClient.Listener::kind).containsExactly("unix");
         assertThat(set("--clear-sockets").exit()).isZero();
         assertThat(homepage().listeners()).isEmpty();
-        assertThat(homepage().grants()).contains("CONTAINERS_LIST", "PING", "VERSION");
+        assertThat(homepage().grants()).contains("CONTAINERS_LIST", "SYSTEM_PING", "SYSTEM_VERSION").doesNotContain("PING", "VERSION");
 
         // The JSON of a client says all of it, and is JSON.
         assertThat(set("--listen", "[::1]:2391", "--from", "::1").exit()).isZero();
