@@ -1,6 +1,7 @@
 package org.sockwarden.admin;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -16,7 +17,9 @@ import org.sockwarden.certs.Fingerprints;
 import org.sockwarden.certs.Pem;
 import org.sockwarden.proxy.api.Operation;
 import org.sockwarden.proxy.policy.PermissionSet;
+import org.sockwarden.proxy.identity.SocketPaths;
 import org.sockwarden.store.Store;
+import org.sockwarden.store.StoreException;
 import org.sockwarden.store.StoredClient;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -113,6 +116,20 @@ final class ClientCommand {
             socket.forEach(p -> out.add(StoreCommands.unix(p, mode, uid, gid)));
             return List.copyOf(out);
         }
+
+        /**
+         * A socket of --socket that exists and answers is another process's (dockerd's, containerd's,
+         * at whatever path) unless the proxy running on this data directory has it open: refused.
+         */
+        void refuseAnsweringSockets(DataDir dataDir) {
+            List<String> open = StatusFile.read(dataDir.resolve()).map(r -> r.listeners().stream().map(StatusFile.Listener::listener).toList())
+                    .orElse(List.of());
+            for (StoredClient.Listener l : sockets(null, null, null)) {
+                if (!open.contains(l.toString()) && SocketPaths.answers(Path.of(l.address()))) {
+                    throw new StoreException("--socket " + l.address() + " is a socket another process answers on; nothing was changed");
+                }
+            }
+        }
     }
 
     /**
@@ -208,7 +225,10 @@ final class ClientCommand {
                 String ca = id.certCa == null ? null : trustedCa(s, dataDir, id.certCa);
                 StoredClient c = new StoredClient(name, listeners, sources, peers, grants, presets, id.subjects(ca), fingerprints);
                 DirectoryCompiler.Surroundings around = StoreCommands.surroundings(dataDir);
-                s.addClient(c, after -> DirectoryCompiler.refuseUnappliable(name, after, around));
+                s.addClient(c, after -> {
+                    DirectoryCompiler.refuseUnappliable(name, after, around);
+                    id.refuseAnsweringSockets(dataDir);
+                });
                 return c;
             });
             System.out.print(StoreCommands.text(client));
@@ -352,7 +372,10 @@ final class ClientCommand {
                 String ca = id.certCa == null ? null : trustedCa(s, dataDir, id.certCa);
                 DirectoryCompiler.Surroundings around = StoreCommands.surroundings(dataDir);
                 return s.updateClient(name, old -> edit(old, id, mode, owner, tcp, sources, peers, ca, fingerprints),
-                        after -> DirectoryCompiler.refuseUnappliable(name, after, around));
+                        after -> {
+                            DirectoryCompiler.refuseUnappliable(name, after, around);
+                            id.refuseAnsweringSockets(dataDir);
+                        });
             });
             System.out.print(StoreCommands.text(updated));
             return 0;

@@ -84,8 +84,36 @@ class WriteTimeUniquenessTest {
         } finally {
             MultiClientTest.stopProxy(proxy, log);
         }
-        // With no proxy running, the engine a proxy would use by default is the one compared with.
+        // With no proxy running, the engine a proxy would use by default is the one compared with...
         assertThat(add(data, "squatter", "--listen", "127.0.0.1:" + defaultPort).exit()).isZero();
+        // ...and a socket another process answers on, at whatever path, is that process's.
+        CliTest.Run live = add(data, "thief", "--socket", TestEngine.socket().toString());
+        assertThat(live.exit()).isEqualTo(1);
+        assertThat(live.err()).contains("is a socket another process answers on; nothing was changed");
+    }
+
+    @Test
+    void aSocketTheRunningProxyHasOpenIsItsOwnAndAStaleOneIsNobodys() throws Exception {
+        Path data = dir.resolve("data");
+        Path open = Files.createDirectories(dir.resolve("open")).toRealPath();
+        assertThat(add(data, "homepage", "--socket", open.resolve("h.sock").toString()).exit()).isZero();
+        // A socket file left behind by a process that is gone: nobody answers.
+        try (java.nio.channels.ServerSocketChannel gone = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            gone.bind(java.net.UnixDomainSocketAddress.of(open.resolve("stale.sock")));
+        }
+        Path log = dir.resolve("proxy.log");
+        Process proxy = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
+                "org.sockwarden.admin.Main", "serve", "--listen", "none", "--data", data.toString(),
+                "--docker-socket", TestEngine.socket().toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            await("the socket open", () -> StatusFile.read(data).map(r -> r.listeners().size() == 1).orElse(false), Duration.ofSeconds(30));
+            CliTest.Run same = CliTest.run("client", "set", "homepage", "--socket", open.resolve("h.sock").toString(), "--socket-mode", "0600",
+                    "--data=" + data);
+            assertThat(same.exit()).as(same.err()).isZero();
+            assertThat(add(data, "other", "--socket", open.resolve("stale.sock").toString()).exit()).isZero();
+        } finally {
+            MultiClientTest.stopProxy(proxy, log);
+        }
     }
 
     @Test

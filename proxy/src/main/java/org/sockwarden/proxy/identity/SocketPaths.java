@@ -1,6 +1,8 @@
 package org.sockwarden.proxy.identity;
 
 import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -84,6 +86,15 @@ public final class SocketPaths {
             // nothing there yet: the proxy creates the socket
         }
         return null;
+    }
+
+    /** Whether a process accepts connections on the socket at {@code path} (a stale socket file of a stopped process does not). */
+    public static boolean answers(Path path) {
+        try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** A path with every link resolved, the last one too when it exists (the engine's socket is often a link). */
