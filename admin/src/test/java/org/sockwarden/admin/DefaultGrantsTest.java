@@ -27,9 +27,8 @@ class DefaultGrantsTest {
         assertThat(CliTest.run("client", "show", "bare", "--data=" + data).out()).contains("grants: CONTAINERS\n");
 
         Path log = dir.resolve("proxy.log");
-        Process proxy = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
-                "org.sockwarden.admin.Main", "serve", "--listen", "none", "--data", data.toString(),
-                "--docker-socket", TestEngine.socket().toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process proxy = MultiClientTest.serve(log, "--listen", "none",
+                "--data", data.toString(), "--docker-socket", TestEngine.socket().toString());
         try {
             await("listeners", () -> MultiClientTest.accepts(lean) && MultiClientTest.accepts(bare), Duration.ofSeconds(30));
             new Docker("tcp://127.0.0.1:" + lean).run("ps").ok();

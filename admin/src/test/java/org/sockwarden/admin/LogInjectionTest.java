@@ -39,10 +39,8 @@ class LogInjectionTest {
 
             int port = freePort();
             Path log = dir.resolve("proxy-" + format + ".log");
-            Process proxy = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
-                    "org.sockwarden.admin.Main", "serve", "--listen", "none", "--tls-listen", "127.0.0.1:" + port, "--log-format", format,
-                    "--data", data.toString(), "--docker-socket", TestEngine.socket().toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process proxy = MultiClientTest.serve(log, "--listen", "none", "--tls-listen", "127.0.0.1:" + port, "--log-format", format,
+                    "--data", data.toString(), "--docker-socket", TestEngine.socket().toString());
             try {
                 await("TLS listener", () -> MultiClientTest.accepts(port), Duration.ofSeconds(30));
                 assertThat(TestCertificates.ping(port, certs)).startsWith("refused");

@@ -86,6 +86,20 @@ class MultiClientTest {
         }
     }
 
+    /** `sockwarden serve ARGS` in a JVM of its own (this test's classpath), its output in {@code log}; end it with {@link #stopProxy}. */
+    static Process serve(Path log, java.util.Map<String, String> env, String... args) throws IOException {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(System.getProperty("java.home") + "/bin/java", "-cp",
+                System.getProperty("java.class.path"), "org.sockwarden.admin.Main", "serve"));
+        command.addAll(java.util.List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    static Process serve(Path log, String... args) throws IOException {
+        return serve(log, java.util.Map.of(), args);
+    }
+
     static boolean accepts(int port) {
         try (Socket s = new Socket("127.0.0.1", port)) {
             return true;

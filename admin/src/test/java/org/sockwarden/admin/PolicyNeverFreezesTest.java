@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sockwarden.proxy.testing.Docker;
@@ -51,11 +52,8 @@ class PolicyNeverFreezesTest {
             issuedFingerprint = store.certificates("issued").get(0).fingerprint();
         }
         Path log = dir.resolve("proxy.log");
-        ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
-                "org.sockwarden.admin.Main", "serve", "--listen", "127.0.0.1:" + defaultPort, "--data", data.toString(),
-                "--docker-socket", TestEngine.socket().toString()).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("CONTAINERS", "1");
-        Process proxy = pb.start();
+        Process proxy = MultiClientTest.serve(log, Map.of("CONTAINERS", "1"), "--listen", "127.0.0.1:" + defaultPort, "--data", data.toString(),
+                "--docker-socket", TestEngine.socket().toString());
         try {
             await("listeners", () -> accepts(steady) && accepts(gone) && accepts(defaultPort), Duration.ofSeconds(30));
             Docker steadyCli = new Docker("tcp://127.0.0.1:" + steady);
@@ -149,9 +147,7 @@ class PolicyNeverFreezesTest {
             sql(data, List.of("INSERT INTO clients (name) VALUES ('thief')", listener("thief", "unix", engine.toString()),
                     "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'policy_version'"));
             Path log = dir.resolve("proxy.log");
-            Process proxy = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
-                    "org.sockwarden.admin.Main", "serve", "--listen", "none", "--data", data.toString(), "--docker-socket", engine.toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process proxy = MultiClientTest.serve(log, "--listen", "none", "--data", data.toString(), "--docker-socket", engine.toString());
             try {
                 await("the row refused", () -> read(log).contains("client thief is served deny-all"), Duration.ofSeconds(30));
                 assertThat(read(log)).doesNotContain("listening on unix:" + engine);

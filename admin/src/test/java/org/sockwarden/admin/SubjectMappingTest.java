@@ -55,10 +55,8 @@ class SubjectMappingTest {
         assertThat(cli(data, "client", "add", "ci", "--cert-subject", "CN=ci,O=example", "--cert-ca", fingerprint(trusted))).isZero();
         port = freePort();
         log = dir.resolve("proxy.log");
-        proxy = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
-                "org.sockwarden.admin.Main", "serve", "--listen", "none", "--tls-listen", "127.0.0.1:" + port,
-                "--data", data.toString(), "--docker-socket", TestEngine.socket().toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        proxy = MultiClientTest.serve(log, "--listen", "none", "--tls-listen", "127.0.0.1:" + port,
+                "--data", data.toString(), "--docker-socket", TestEngine.socket().toString());
         await("TLS listener", () -> MultiClientTest.accepts(port), Duration.ofSeconds(30));
     }
 

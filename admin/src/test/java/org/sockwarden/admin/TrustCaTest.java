@@ -100,10 +100,8 @@ class TrustCaTest {
     private int startProxy() throws Exception {
         int port = freePort();
         log = data.resolve("proxy.log");
-        proxy = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
-                "org.sockwarden.admin.Main", "serve", "--listen", "none", "--tls-listen", "127.0.0.1:" + port,
-                "--data", data.toString(), "--docker-socket", TestEngine.socket().toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        proxy = MultiClientTest.serve(log, "--listen", "none", "--tls-listen", "127.0.0.1:" + port,
+                "--data", data.toString(), "--docker-socket", TestEngine.socket().toString());
         await("TLS listener", () -> MultiClientTest.accepts(port), Duration.ofSeconds(30));
         return port;
     }
@@ -161,10 +159,8 @@ class TrustCaTest {
         Files.copy(leaf.resolve("cert.pem"), data.resolve(Tls.TRUSTED_CA));
 
         log = data.resolve("proxy.log");
-        Process serve = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
-                "org.sockwarden.admin.Main", "serve", "--listen", "none", "--tls-listen", "127.0.0.1:" + freePort(),
-                "--data", data.toString(), "--docker-socket", TestEngine.socket().toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process serve = MultiClientTest.serve(log, "--listen", "none", "--tls-listen", "127.0.0.1:" + freePort(),
+                "--data", data.toString(), "--docker-socket", TestEngine.socket().toString());
         boolean exited = serve.waitFor(60, TimeUnit.SECONDS);
         if (!exited) {
             proxy = serve;

@@ -75,11 +75,8 @@ class UnusableStoreTest {
         int port = freePort();
         int tlsPort = freePort();
         Path log = dir.resolve("proxy.log");
-        ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
-                "org.sockwarden.admin.Main", "serve", "--listen", "127.0.0.1:" + port, "--tls-listen", "127.0.0.1:" + tlsPort,
-                "--data", data.toString(), "--docker-socket", TestEngine.socket().toString()).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("CONTAINERS", "1");
-        Process proxy = pb.start();
+        Process proxy = MultiClientTest.serve(log, java.util.Map.of("CONTAINERS", "1"), "--listen", "127.0.0.1:" + port,
+                "--tls-listen", "127.0.0.1:" + tlsPort, "--data", data.toString(), "--docker-socket", TestEngine.socket().toString());
         try {
             await("both listeners", () -> accepts(port) && accepts(tlsPort), Duration.ofSeconds(30));
             assertThat(proxy.isAlive()).isTrue();

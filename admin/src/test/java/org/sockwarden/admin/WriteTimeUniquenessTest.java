@@ -67,10 +67,8 @@ class WriteTimeUniquenessTest {
         int defaultPort = freePort();
         int tlsPort = freePort();
         Path log = dir.resolve("proxy.log");
-        Process proxy = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
-                "org.sockwarden.admin.Main", "serve", "--listen", "127.0.0.1:" + defaultPort, "--tls-listen", "127.0.0.1:" + tlsPort,
-                "--data", data.toString(), "--docker-socket", TestEngine.socket().toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process proxy = MultiClientTest.serve(log, "--listen", "127.0.0.1:" + defaultPort, "--tls-listen", "127.0.0.1:" + tlsPort,
+                "--data", data.toString(), "--docker-socket", TestEngine.socket().toString());
         try {
             await("listeners", () -> accepts(defaultPort) && accepts(tlsPort) && StatusFile.read(data).isPresent(), Duration.ofSeconds(30));
             refused(add(data, "squatter", "--listen", "127.0.0.1:" + defaultPort),
@@ -102,9 +100,8 @@ class WriteTimeUniquenessTest {
             gone.bind(java.net.UnixDomainSocketAddress.of(open.resolve("stale.sock")));
         }
         Path log = dir.resolve("proxy.log");
-        Process proxy = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
-                "org.sockwarden.admin.Main", "serve", "--listen", "none", "--data", data.toString(),
-                "--docker-socket", TestEngine.socket().toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process proxy = MultiClientTest.serve(log, "--listen", "none",
+                "--data", data.toString(), "--docker-socket", TestEngine.socket().toString());
         try {
             await("the socket open", () -> StatusFile.read(data).map(r -> r.listeners().size() == 1).orElse(false), Duration.ofSeconds(30));
             CliTest.Run same = CliTest.run("client", "set", "homepage", "--socket", open.resolve("h.sock").toString(), "--socket-mode", "0600",

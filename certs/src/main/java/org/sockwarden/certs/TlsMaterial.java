@@ -7,10 +7,13 @@ import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * The server's in-memory PKCS12 key store ({@code SslContextFactory.Server#setKeyStore}) and the CA
- * certificates a client certificate may come from. Nothing here writes to the disk.
+ * The server's in-memory PKCS12 key store ({@code SslContextFactory.Server#setKeyStore}), the CA
+ * certificates a client certificate may come from, and the checks of a client's chain against
+ * them. Nothing here writes to the disk.
  */
 public final class TlsMaterial {
     /**
@@ -65,6 +68,20 @@ public final class TlsMaterial {
             }
         }
         return certificates;
+    }
+
+    /**
+     * The JDK's PKIX checks of a TLS client's chain (path to one of {@code cas}, signatures, dates,
+     * key usage), as the handshake runs them.
+     */
+    public static X509ExtendedTrustManager clientTrust(List<X509Certificate> cas) throws GeneralSecurityException {
+        KeyStore anchors = empty();
+        for (int i = 0; i < cas.size(); i++) {
+            anchors.setCertificateEntry("ca-" + i, cas.get(i));
+        }
+        TrustManagerFactory f = TrustManagerFactory.getInstance("PKIX");
+        f.init(anchors);
+        return (X509ExtendedTrustManager) f.getTrustManagers()[0];
     }
 
     private static KeyStore empty() throws GeneralSecurityException {

@@ -67,6 +67,19 @@ class StoreTest {
         }
     }
 
+    /** A connection to a new database at {@code file} with the schema of an earlier sockwarden: the first {@code version} migrations. */
+    private static Connection earlierVersion(Path file, int version) throws Exception {
+        Connection c = Store.dataSource(file, 1000).getConnection();
+        for (String script : Store.MIGRATIONS.subList(0, version)) {
+            String sql = new String(Store.class.getResourceAsStream("migrations/" + script).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            for (String statement : Store.statements(sql)) {
+                exec(c, statement);
+            }
+        }
+        exec(c, "PRAGMA user_version = " + version);
+        return c;
+    }
+
     /** What a proxy would hear from its watcher. */
     static class Recorder implements StoreWatcher.Listener {
         final List<Snapshot> snapshots = new CopyOnWriteArrayList<>();
@@ -124,15 +137,7 @@ class StoreTest {
         Path file = dir.resolve(Store.FILE);
         // A database as the previous sockwarden left it: V1 and V2, user_version only, and a
         // certificate whose client had been removed without revoking it.
-        try (Connection c = Store.dataSource(file, 1000).getConnection()) {
-            for (String script : Store.MIGRATIONS.subList(0, 2)) {
-                String sql = new String(Store.class.getResourceAsStream("migrations/" + script).readAllBytes(),
-                        java.nio.charset.StandardCharsets.UTF_8);
-                for (String statement : Store.statements(sql)) {
-                    exec(c, statement);
-                }
-            }
-            exec(c, "PRAGMA user_version = 2");
+        try (Connection c = earlierVersion(file, 2)) {
             exec(c, "INSERT INTO clients (name) VALUES ('vidar')");
             exec(c, "INSERT INTO certificates VALUES ('01', 'client', 'gone', 'f0', 'CN=gone', '2026-01-01T00:00:00Z', "
                     + "'2027-01-01T00:00:00Z', NULL)");
@@ -310,15 +315,7 @@ class StoreTest {
     void subjectMappingsOfEarlierVersionsNameTheOneTrustedCaOrNone() throws Exception {
         for (String trusted : new String[] {"aa".repeat(32), "aa".repeat(32) + "," + "bb".repeat(32)}) {
             Path file = dir.resolve(trusted.length() + "-" + Store.FILE);
-            try (Connection c = Store.dataSource(file, 1000).getConnection()) {
-                for (String script : Store.MIGRATIONS.subList(0, 3)) {
-                    String sql = new String(Store.class.getResourceAsStream("migrations/" + script).readAllBytes(),
-                            java.nio.charset.StandardCharsets.UTF_8);
-                    for (String statement : Store.statements(sql)) {
-                        exec(c, statement);
-                    }
-                }
-                exec(c, "PRAGMA user_version = 3");
+            try (Connection c = earlierVersion(file, 3)) {
                 exec(c, "INSERT INTO clients (id, name) VALUES (1, 'ci')");
                 exec(c, "INSERT INTO cert_mappings VALUES (1, 'subject', 'CN=ci,O=example')");
                 exec(c, "INSERT INTO cert_mappings VALUES (1, 'fingerprint', '" + "ff".repeat(32) + "')");

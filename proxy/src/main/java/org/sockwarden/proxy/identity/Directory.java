@@ -1,7 +1,6 @@
 package org.sockwarden.proxy.identity;
 
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import javax.net.ssl.TrustManagerFactory;
+import org.sockwarden.certs.TlsMaterial;
 import javax.net.ssl.X509TrustManager;
 
 /**
@@ -264,25 +263,14 @@ public final class Directory {
         }
     }
 
-    /** The JDK's PKIX checks of a TLS client chain (path, signatures, dates, key usage) against this directory's CAs. */
+    /** The handshake's PKIX checks of a client chain, against this directory's CAs; made on the first certificate asked about. */
     private X509TrustManager trustManager() throws GeneralSecurityException {
         X509TrustManager t = trust;
         if (t == null) {
             if (trustedCas.isEmpty()) {
                 throw new GeneralSecurityException("no CA is trusted");
             }
-            KeyStore anchors = KeyStore.getInstance("PKCS12");
-            try {
-                anchors.load(null, null);
-            } catch (java.io.IOException e) {
-                throw new GeneralSecurityException(e);
-            }
-            for (int i = 0; i < trustedCas.size(); i++) {
-                anchors.setCertificateEntry("ca-" + i, trustedCas.get(i));
-            }
-            TrustManagerFactory f = TrustManagerFactory.getInstance("PKIX");
-            f.init(anchors);
-            t = (X509TrustManager) f.getTrustManagers()[0];
+            t = TlsMaterial.clientTrust(trustedCas);
             trust = t;
         }
         return t;
