@@ -52,9 +52,4 @@ public final class DistinguishedNames {
         }
         return der;
     }
-
-    /** How {@code der} reads, most specific part first (RFC 2253, as Java and openssl print it). */
-    public static String text(byte[] der) {
-        return new X500Principal(der).getName(X500Principal.RFC2253);
-    }
 }

@@ -16,7 +16,7 @@ public record SubjectMapping(String subject, X509Certificate ca) {
     }
 
     /** The subject as it reads (RFC 2253), for messages. */
-    public String subjectText() {
+    private String subjectText() {
         return new X500Principal(HexFormat.of().parseHex(subject)).getName();
     }
 
