@@ -134,7 +134,7 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
      * A refused version negotiation is not what its user sees: the docker CLI then guesses its own
      * newest API version, and the engine refuses that with "client version ... is too new".
      */
-    static String pingHint(Client client, String method, String path, List<Permission> missing) {
+    private static String pingHint(Client client, String method, String path, List<Permission> missing) {
         return "client \"" + client.name() + "\" may not call " + Operation.SYSTEM_PING.id() + " (" + method + " " + path
                 + "): Docker clients call it first to choose their API version, and without it the docker CLI reports the engine's"
                 + " \"client version ... is too new\" instead of this refusal; to allow it: " + client.grantAdvice().howToGrant(client.name(), missing);
