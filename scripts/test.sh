@@ -14,10 +14,14 @@ need=()
 want() { if ! eval "$1" >/dev/null 2>&1; then need+=("$2"); fi; }
 want 'command -v dockerd && command -v containerd && command -v runc' docker.io
 want 'command -v busybox && ! ldd "$(command -v busybox)"' busybox-static
-want 'command -v script && command -v setpriv' util-linux
+want 'command -v script && command -v setpriv && command -v unshare' util-linux
+# PeerUidTest: a user known only to NSS (a systemd user record), to show --peer-uid never reads /etc/passwd.
+want 'ldconfig -p | grep -q libnss_systemd.so.2' libnss-systemd
 want 'command -v socat' socat
 want 'command -v openssl' openssl
 want 'command -v curl' curl
+# DurabilityTest watches the CLI's flushes and renames.
+want 'command -v strace' strace
 want '/usr/bin/python3 -c "import docker"' python3-docker
 # With AppArmor on in the kernel, dockerd gives containers its docker-default profile, which it
 # loads with apparmor_parser; docker.io only recommends apparmor. (Not seen here: these machines'

@@ -1,11 +1,25 @@
 package org.sockwarden.admin;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import org.sockwarden.certs.CertificateAuthority;
+import org.sockwarden.certs.DistinguishedNames;
+import org.sockwarden.certs.Fingerprints;
+import org.sockwarden.certs.Pem;
+import org.sockwarden.proxy.api.Operation;
+import org.sockwarden.proxy.policy.PermissionSet;
+import org.sockwarden.proxy.identity.SocketPaths;
+import org.sockwarden.store.Store;
+import org.sockwarden.store.StoreException;
 import org.sockwarden.store.StoredClient;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -18,13 +32,16 @@ import picocli.CommandLine.Parameters;
                 ClientCommand.Remove.class, ClientCommand.Set.class})
 final class ClientCommand {
 
+    /** What a new client is granted unless told --no-defaults (or its grants allow it already): the version negotiation of every Docker SDK. */
+    static final Map<Operation, String> DEFAULT_GRANTS = new EnumMap<>(Map.of(Operation.SYSTEM_PING, "PING", Operation.SYSTEM_VERSION, "VERSION"));
+
     /** How a client is recognised; shared by add and set. */
     static final class Identity {
-        @Option(names = "--listen", paramLabel = "HOST:PORT", description = "A TCP listener of its own: whoever connects is this client.")
+        @Option(names = "--listen", paramLabel = "IP:PORT", description = "A TCP listener of its own: whoever connects is this client.")
         List<String> listen = new ArrayList<>();
 
         @Option(names = "--socket", paramLabel = "PATH", description = "A unix socket of its own.")
-        List<Path> socket = new ArrayList<>();
+        List<String> socket = new ArrayList<>();
 
         @Option(names = "--socket-mode", paramLabel = "MODE", description = "Mode of its sockets (default 0660).")
         String socketMode;
@@ -35,52 +52,114 @@ final class ClientCommand {
         @Option(names = "--peer-uid", paramLabel = "UID", description = "Accept only these peer uids on its sockets (SO_PEERCRED).")
         List<Integer> peerUid = new ArrayList<>();
 
-        @Option(names = "--from", paramLabel = "CIDR", description = "Accept TCP connections only from these ranges.")
+        @Option(names = "--from", paramLabel = "CIDR", description = "Accept TCP connections only from these ranges (numeric).")
         List<String> from = new ArrayList<>();
 
-        @Option(names = "--cert-subject", paramLabel = "DN", description = "A client certificate of a trusted CA with this subject is this client.")
+        @Option(names = "--cert-subject", paramLabel = "DN",
+                description = "A client certificate with exactly this subject (compared as DER), signed by the CA of --cert-ca, is this client.")
         List<String> certSubject = new ArrayList<>();
+
+        @Option(names = "--cert-ca", paramLabel = "SHA256",
+                description = "The CA (SHA-256 fingerprint of a CA trusted with init --trust-ca) that signs the certificates of --cert-subject.")
+        String certCa;
 
         @Option(names = "--cert-fingerprint", paramLabel = "SHA256", description = "A client certificate with this SHA-256 fingerprint is this client.")
         List<String> certFingerprint = new ArrayList<>();
 
-        boolean given() {
-            return !listen.isEmpty() || !socket.isEmpty() || !peerUid.isEmpty() || !from.isEmpty() || socketMode != null || socketOwner != null
-                    || !certSubject.isEmpty() || !certFingerprint.isEmpty();
-        }
-
-        List<String> subjects() {
-            for (String s : certSubject) {
-                try {
-                    new javax.security.auth.x500.X500Principal(s);
-                } catch (IllegalArgumentException e) {
-                    throw new Main.UsageException("--cert-subject wants a distinguished name such as \"CN=ci,O=example\", not " + s);
+        List<Integer> peerUids() {
+            for (int uid : peerUid) {
+                if (uid < 0) {
+                    throw new Main.UsageException("--peer-uid wants a uid (0 or more), not " + uid);
                 }
             }
-            return certSubject;
+            return List.copyOf(new LinkedHashSet<>(peerUid));
+        }
+
+        /** Each subject checked to be a name, bound to the CA of --cert-ca, once per DER encoding. */
+        List<StoredClient.SubjectMapping> subjects(String ca) {
+            List<StoredClient.SubjectMapping> out = new ArrayList<>();
+            List<String> seen = new ArrayList<>();
+            for (String s : certSubject) {
+                try {
+                    String der = java.util.HexFormat.of().formatHex(DistinguishedNames.encode(s));
+                    if (!seen.contains(der)) {
+                        seen.add(der);
+                        out.add(new StoredClient.SubjectMapping(s, ca));
+                    }
+                } catch (IllegalArgumentException e) {
+                    throw new Main.UsageException("--cert-subject " + e.getMessage());
+                }
+            }
+            return out;
         }
 
         List<String> fingerprints() {
-            List<String> out = new ArrayList<>();
+            LinkedHashSet<String> out = new LinkedHashSet<>();
             for (String f : certFingerprint) {
-                String n = org.sockwarden.certs.Fingerprints.normalize(f);
+                String n = Fingerprints.normalize(f);
                 if (!n.matches("[0-9a-f]{64}")) {
                     throw new Main.UsageException("--cert-fingerprint wants a SHA-256 fingerprint (64 hex digits, colons allowed), not " + f);
                 }
                 out.add(n);
             }
-            return out;
+            return List.copyOf(out);
         }
 
-        List<StoredClient.Listener> listeners() {
-            List<StoredClient.Listener> out = new ArrayList<>();
-            for (String l : listen) {
-                out.add(StoreCommands.tcp(l));
+        List<StoredClient.Listener> tcpListeners() {
+            LinkedHashSet<StoredClient.Listener> out = new LinkedHashSet<>();
+            listen.forEach(l -> out.add(StoreCommands.tcp(l)));
+            return List.copyOf(out);
+        }
+
+        List<StoredClient.Listener> sockets(String mode, Integer uid, Integer gid) {
+            LinkedHashSet<StoredClient.Listener> out = new LinkedHashSet<>();
+            socket.forEach(p -> out.add(StoreCommands.unix(p, mode, uid, gid)));
+            return List.copyOf(out);
+        }
+
+        /**
+         * A socket of --socket that exists and answers is another process's (dockerd's, containerd's,
+         * at whatever path) unless the proxy running on this data directory has it open: refused.
+         */
+        void refuseAnsweringSockets(DataDir dataDir) {
+            List<String> open = StatusFile.read(dataDir.resolve()).map(r -> r.listeners().stream().map(StatusFile.Listener::listener).toList())
+                    .orElse(List.of());
+            for (StoredClient.Listener l : sockets(null, null, null)) {
+                if (!open.contains(l.toString()) && SocketPaths.answers(Path.of(l.address()))) {
+                    throw new StoreException("--socket " + l.address() + " is a socket another process answers on; nothing was changed");
+                }
             }
-            for (Path p : socket) {
-                out.add(StoreCommands.unix(p, socketMode, socketOwner));
-            }
-            return out;
+        }
+    }
+
+    /**
+     * The CA a subject mapping names: the SHA-256 fingerprint of one that {@code init --trust-ca}
+     * trusted (recorded in the setting {@code trusted_cas}). sockwarden's own CA is refused: what it
+     * issues is recorded by fingerprint, and a subject of its would match the next `cert issue` too.
+     */
+    static String trustedCa(Store store, DataDir dataDir, String given) {
+        String fp = Fingerprints.normalize(given);
+        if (!fp.matches("[0-9a-f]{64}")) {
+            throw new Main.UsageException("--cert-ca wants the SHA-256 fingerprint of a trusted CA (64 hex digits, colons allowed), not " + given);
+        }
+        List<String> trusted = store.setting(InitCommand.TRUSTED_CAS).map(v -> List.of(v.split(","))).orElse(List.of());
+        if (!trusted.contains(fp)) {
+            String own = ownCaFingerprint(dataDir);
+            throw new Main.UsageException(fp.equals(own)
+                    ? "--cert-ca " + fp + " is sockwarden's own CA, whose certificates identify their client by fingerprint when issued;"
+                            + " a subject mapping names a CA trusted with `sockwarden init --trust-ca FILE`"
+                    : "--cert-ca " + fp + " is not a trusted CA; `sockwarden init --trust-ca FILE` trusts one (and prints its fingerprint)"
+                            + (trusted.isEmpty() ? "" : "; trusted: " + String.join(", ", trusted)));
+        }
+        return fp;
+    }
+
+    private static String ownCaFingerprint(DataDir dataDir) {
+        try {
+            List<X509Certificate> own = Pem.readCertificates(dataDir.resolve().resolve(CertificateAuthority.CERT_FILE));
+            return Fingerprints.sha256(own.get(0));
+        } catch (IOException e) {
+            return null;
         }
     }
 
@@ -102,6 +181,10 @@ final class ClientCommand {
         @Option(names = "--allow", paramLabel = "PERM[,PERM…]", description = "Grant these permissions.")
         List<String> allow = new ArrayList<>();
 
+        @Option(names = "--no-defaults", description = "Do not grant PING and VERSION, which every Docker SDK calls first"
+                + " (granted otherwise, as in the drop-in mode and every preset).")
+        boolean noDefaults;
+
         @Override
         public Integer call() {
             if (!name.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}")) {
@@ -114,12 +197,39 @@ final class ClientCommand {
             for (String p : presets) {
                 grants.addAll(StoreCommands.preset(p).permissions());
             }
+            if (!noDefaults) {
+                // Without /_ping the docker CLI guesses its newest API version and reports the engine's
+                // "client version ... is too new", which never names sockwarden.
+                PermissionSet granted = PermissionSet.parse(grants);
+                DEFAULT_GRANTS.forEach((op, name) -> {
+                    if (!granted.allows(op)) {
+                        grants.add(name);
+                    }
+                });
+            }
             Identity id = identity == null ? new Identity() : identity;
-            StoredClient client = new StoredClient(name, id.listeners(), StoreCommands.cidrs(id.from), id.peerUid, grants, presets,
-                    id.subjects(), id.fingerprints());
-            StoreCommands.withStore(dataDir, s -> {
-                s.addClient(client);
-                return null;
+            if (!id.certSubject.isEmpty() && id.certCa == null) {
+                throw new Main.UsageException("--cert-subject needs --cert-ca: the CA that signs its certificates (any trusted CA could write the subject)");
+            }
+            if (id.certCa != null && id.certSubject.isEmpty()) {
+                throw new Main.UsageException("--cert-ca names the CA of the --cert-subject mappings; give those too");
+            }
+            String mode = id.socketMode == null ? "0660" : StoreCommands.socketMode(id.socketMode);
+            Integer[] owner = id.socketOwner == null ? new Integer[2] : StoreCommands.socketOwner(id.socketOwner);
+            List<StoredClient.Listener> listeners = new ArrayList<>(id.tcpListeners());
+            listeners.addAll(id.sockets(mode, owner[0], owner[1]));
+            List<String> sources = StoreCommands.cidrs(id.from);
+            List<Integer> peers = id.peerUids();
+            List<String> fingerprints = id.fingerprints();
+            StoredClient client = StoreCommands.withStore(dataDir, s -> {
+                String ca = id.certCa == null ? null : trustedCa(s, dataDir, id.certCa);
+                StoredClient c = new StoredClient(name, listeners, sources, peers, grants, presets, id.subjects(ca), fingerprints);
+                DirectoryCompiler.Surroundings around = StoreCommands.surroundings(dataDir);
+                s.addClient(c, after -> {
+                    DirectoryCompiler.refuseUnappliable(name, after, around);
+                    id.refuseAnsweringSockets(dataDir);
+                });
+                return c;
             });
             System.out.print(StoreCommands.text(client));
             return 0;
@@ -138,7 +248,13 @@ final class ClientCommand {
         public Integer call() {
             List<StoredClient> clients = StoreCommands.withStore(dataDir, s -> s.snapshot().clients());
             if (json) {
-                System.out.println("[" + clients.stream().map(StoreCommands::json).collect(Collectors.joining(",\n ")) + "]");
+                System.out.println(Json.pretty(g -> {
+                    g.writeStartArray();
+                    for (StoredClient c : clients) {
+                        StoreCommands.json(g, c);
+                    }
+                    g.writeEndArray();
+                }));
             } else {
                 for (StoredClient c : clients) {
                     System.out.println(c.name() + "\t" + (c.listeners().isEmpty() ? "-" : c.listeners().stream().map(StoredClient.Listener::toString)
@@ -163,7 +279,7 @@ final class ClientCommand {
         @Override
         public Integer call() {
             StoredClient c = StoreCommands.withStore(dataDir, s -> s.client(name));
-            System.out.print(json ? StoreCommands.json(c) + "\n" : StoreCommands.text(c));
+            System.out.print(json ? Json.pretty(g -> StoreCommands.json(g, c)) + "\n" : StoreCommands.text(c));
             return 0;
         }
     }
@@ -189,7 +305,10 @@ final class ClientCommand {
     }
 
     @Command(name = "set", mixinStandardHelpOptions = true,
-            description = "Replace how a client is recognised (listeners, sockets, --from, --peer-uid); its grants stay.")
+            description = {"Change how a client is recognised: each option given replaces what the client had of it"
+                    + " (--listen its TCP listeners, --socket its sockets, --from its ranges...), the others stay;"
+                    + " --clear-... removes. --socket-mode and --socket-owner alone change its sockets' mode and owner;"
+                    + " --cert-ca alone names the CA of its subject mappings. Its grants stay."})
     static final class Set implements Callable<Integer> {
         @Parameters(paramLabel = "NAME")
         String name;
@@ -200,21 +319,107 @@ final class ClientCommand {
         @ArgGroup(exclusive = false)
         Identity identity = new Identity();
 
+        @Option(names = "--clear-listen", description = "Remove its TCP listeners.")
+        boolean clearListen;
+
+        @Option(names = "--clear-sockets", description = "Remove its sockets.")
+        boolean clearSockets;
+
+        @Option(names = "--clear-socket-owner", description = "Its sockets belong to the proxy's user again.")
+        boolean clearSocketOwner;
+
+        @Option(names = "--clear-peer-uids", description = "Accept any peer uid on its sockets.")
+        boolean clearPeerUids;
+
+        @Option(names = "--clear-from", description = "Accept TCP connections from anywhere.")
+        boolean clearFrom;
+
+        @Option(names = "--clear-cert-subjects", description = "Remove its certificate subject mappings.")
+        boolean clearCertSubjects;
+
+        @Option(names = "--clear-cert-fingerprints", description = "Remove its certificate fingerprint mappings.")
+        boolean clearCertFingerprints;
+
         @Override
         public Integer call() {
-            if (identity == null || !identity.given()) {
-                throw new Main.UsageException("client set needs at least one of --listen, --socket, --from, --peer-uid, --cert-subject, --cert-fingerprint");
+            Identity id = identity == null ? new Identity() : identity;
+            boolean given = !id.listen.isEmpty() || !id.socket.isEmpty() || id.socketMode != null || id.socketOwner != null
+                    || !id.peerUid.isEmpty() || !id.from.isEmpty() || !id.certSubject.isEmpty() || id.certCa != null
+                    || !id.certFingerprint.isEmpty() || clearListen || clearSockets || clearSocketOwner || clearPeerUids || clearFrom
+                    || clearCertSubjects || clearCertFingerprints;
+            if (!given) {
+                throw new Main.UsageException("client set needs at least one option: --listen, --socket, --socket-mode, --socket-owner,"
+                        + " --peer-uid, --from, --cert-subject, --cert-ca, --cert-fingerprint or a --clear-... option");
             }
+            both("--listen", !id.listen.isEmpty(), "--clear-listen", clearListen);
+            both("--socket", !id.socket.isEmpty(), "--clear-sockets", clearSockets);
+            both("--socket-owner", id.socketOwner != null, "--clear-socket-owner", clearSocketOwner);
+            both("--peer-uid", !id.peerUid.isEmpty(), "--clear-peer-uids", clearPeerUids);
+            both("--from", !id.from.isEmpty(), "--clear-from", clearFrom);
+            both("--cert-subject", !id.certSubject.isEmpty(), "--clear-cert-subjects", clearCertSubjects);
+            both("--cert-ca", id.certCa != null, "--clear-cert-subjects", clearCertSubjects);
+            both("--cert-fingerprint", !id.certFingerprint.isEmpty(), "--clear-cert-fingerprints", clearCertFingerprints);
+            if (!id.certSubject.isEmpty() && id.certCa == null) {
+                throw new Main.UsageException("--cert-subject needs --cert-ca: the CA that signs its certificates (any trusted CA could write the subject)");
+            }
+            String mode = id.socketMode == null ? null : StoreCommands.socketMode(id.socketMode);
+            Integer[] owner = id.socketOwner == null ? null : StoreCommands.socketOwner(id.socketOwner);
+            List<StoredClient.Listener> tcp = id.listen.isEmpty() ? null : id.tcpListeners();
+            List<String> sources = id.from.isEmpty() ? null : StoreCommands.cidrs(id.from);
+            List<Integer> peers = id.peerUid.isEmpty() ? null : id.peerUids();
+            List<String> fingerprints = id.certFingerprint.isEmpty() ? null : id.fingerprints();
             StoredClient updated = StoreCommands.withStore(dataDir, s -> {
-                StoredClient old = s.client(name);
-                StoredClient c = new StoredClient(name, identity.listeners(), StoreCommands.cidrs(identity.from), identity.peerUid,
-                        old.grants(), old.presets(), identity.subjects(), identity.fingerprints());
-                s.updateIdentity(c);
-                return c;
+                String ca = id.certCa == null ? null : trustedCa(s, dataDir, id.certCa);
+                DirectoryCompiler.Surroundings around = StoreCommands.surroundings(dataDir);
+                return s.updateClient(name, old -> edit(old, id, mode, owner, tcp, sources, peers, ca, fingerprints),
+                        after -> {
+                            DirectoryCompiler.refuseUnappliable(name, after, around);
+                            id.refuseAnsweringSockets(dataDir);
+                        });
             });
             System.out.print(StoreCommands.text(updated));
             return 0;
         }
-    }
 
+        private static void both(String option, boolean given, String clear, boolean clearing) {
+            if (given && clearing) {
+                throw new Main.UsageException(option + " and " + clear + " contradict each other: give one");
+            }
+        }
+
+        /** The client as stored with what this command changes; null for an option not given. */
+        private StoredClient edit(StoredClient old, Identity id, String mode, Integer[] owner, List<StoredClient.Listener> tcp,
+                                  List<String> sources, List<Integer> peers, String ca, List<String> fingerprints) {
+            List<StoredClient.Listener> oldSockets = old.listeners().stream().filter(l -> l.kind().equals("unix")).toList();
+            // New sockets take the mode and owner the client's sockets had, unless given: they are the client's, not each socket's.
+            StoredClient.Listener like = oldSockets.isEmpty() ? null : oldSockets.get(0);
+            String socketMode = mode != null ? mode : like != null && like.mode() != null ? like.mode() : "0660";
+            Integer uid = clearSocketOwner ? null : owner != null ? owner[0] : like == null ? null : like.uid();
+            Integer gid = clearSocketOwner ? null : owner != null ? owner[1] : like == null ? null : like.gid();
+            List<StoredClient.Listener> sockets;
+            if (clearSockets) {
+                sockets = List.of();
+            } else if (!id.socket.isEmpty()) {
+                sockets = id.sockets(socketMode, uid, gid);
+            } else if (mode != null || owner != null || clearSocketOwner) {
+                sockets = oldSockets.stream().map(l -> StoredClient.Listener.unix(l.address(), mode != null ? mode : l.mode(),
+                        clearSocketOwner ? null : owner != null ? owner[0] : l.uid(), clearSocketOwner ? null : owner != null ? owner[1] : l.gid()))
+                        .toList();
+            } else {
+                sockets = oldSockets;
+            }
+            List<StoredClient.Listener> listeners = new ArrayList<>(clearListen ? List.of()
+                    : tcp != null ? tcp : old.listeners().stream().filter(l -> l.kind().equals("tcp")).toList());
+            listeners.addAll(sockets);
+            List<StoredClient.SubjectMapping> subjects = clearCertSubjects ? List.of()
+                    : !id.certSubject.isEmpty() ? id.subjects(ca)
+                    : ca != null ? old.certSubjects().stream().map(m -> new StoredClient.SubjectMapping(m.subject(), ca)).toList()
+                    : old.certSubjects();
+            return old.withIdentity(listeners,
+                    clearFrom ? List.of() : sources != null ? sources : old.sources(),
+                    clearPeerUids ? List.of() : peers != null ? peers : old.peerUids(),
+                    subjects,
+                    clearCertFingerprints ? List.of() : fingerprints != null ? fingerprints : old.certFingerprints());
+        }
+    }
 }

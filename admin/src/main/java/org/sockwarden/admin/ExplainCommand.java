@@ -5,10 +5,10 @@ import java.util.stream.Collectors;
 import org.sockwarden.proxy.identity.ClientConfig;
 import org.sockwarden.proxy.policy.Decision;
 import org.sockwarden.proxy.policy.Permission;
-import org.sockwarden.proxy.policy.Policy;
+import org.sockwarden.proxy.policy.Decider;
 import org.sockwarden.proxy.request.CanonicalRequest;
 import org.sockwarden.proxy.request.Canonicalizer;
-import org.sockwarden.store.StoredClient;
+import org.sockwarden.store.Snapshot;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -31,8 +31,17 @@ final class ExplainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        StoredClient stored = StoreCommands.withStore(dataDir, s -> s.client(name));
-        ClientConfig config = Policies.config(stored, w -> System.err.println("sockwarden: warning: " + w));
+        // The whole policy, read as a proxy with this data directory reads it: a client whose rows cannot be applied is refused everything.
+        Snapshot snapshot = StoreCommands.withStore(dataDir, s -> {
+            s.client(name); // refuses an unknown name, listing the known ones
+            return s.snapshot();
+        });
+        ClientConfig config = DirectoryCompiler.compile(snapshot, StoreCommands.surroundings(dataDir), w -> { }).byName(name);
+        if (!config.applies()) {
+            System.out.println("denied: client \"" + name + "\" is refused everything until its stored policy can be applied: "
+                    + String.join("; ", config.problems()));
+            return 1;
+        }
         String rawPath = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
         CanonicalRequest canonical;
         try {
@@ -41,7 +50,7 @@ final class ExplainCommand implements Callable<Integer> {
             System.out.println("refused (400) before any permission check: " + e.getMessage());
             return 1;
         }
-        Decision decision = Policy.decide(config.client().permissions(), method, canonical);
+        Decision decision = Decider.decide(config.client().permissions(), method, canonical);
         if (decision instanceof Decision.Unknown) {
             System.out.println("denied: " + method + " " + canonical.path() + " is not an endpoint of the Docker Engine API");
             return 1;

@@ -15,6 +15,9 @@ import picocli.CommandLine.Option;
 @Command(name = "init", mixinStandardHelpOptions = true,
         description = "Create the data directory, its database and the local CA (safe to run again; serve does it on first start too).")
 final class InitCommand implements Callable<Integer> {
+    /** The setting that lists the SHA-256 fingerprints of the CAs trusted with --trust-ca, comma-separated. */
+    static final String TRUSTED_CAS = "trusted_cas";
+
     @Mixin
     DataDir dataDir = new DataDir();
 
@@ -34,13 +37,16 @@ final class InitCommand implements Callable<Integer> {
             StringBuilder pem = new StringBuilder();
             cas.forEach(c -> pem.append(Pem.certificate(c)));
             Pem.write(data.resolve(Tls.TRUSTED_CA), pem.toString(), "rw-r--r--");
-            // A new policy version is what a running proxy watches for; it then reloads the trusted CAs.
+            // What a subject mapping may name (--cert-ca). Writing it is also a new policy version, which a
+            // running proxy watches for: it then reloads the trusted CAs.
             String fingerprints = cas.stream().map(Fingerprints::sha256).collect(Collectors.joining(","));
             StoreCommands.withStore(dataDir, s -> {
-                s.putSetting("trusted_cas", fingerprints);
+                s.putSetting(TRUSTED_CAS, fingerprints);
                 return null;
             });
-            System.out.println("trusting " + cas.size() + " CA certificate(s) from " + trustCa);
+            System.out.println("trusting " + cas.size() + " CA certificate(s) from " + trustCa + "; name one in a subject mapping with"
+                    + " `sockwarden client add NAME --cert-subject DN --cert-ca SHA256`:");
+            cas.forEach(c -> System.out.println("  sha256 " + Fingerprints.sha256(c) + " " + c.getSubjectX500Principal().getName()));
         }
         System.out.println("sockwarden data in " + data + " (database " + file + ", CA " + data.resolve("ca.pem") + ")");
         return 0;

@@ -1,7 +1,6 @@
 package org.sockwarden.admin;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -24,7 +23,7 @@ import org.sockwarden.proxy.policy.EnvFlags;
 import org.sockwarden.proxy.policy.Permission;
 import org.sockwarden.proxy.policy.PermissionSet;
 import org.sockwarden.proxy.policy.UnknownPermissionException;
-import org.sockwarden.store.PolicyWatcher;
+import org.sockwarden.store.StoreWatcher;
 import org.sockwarden.store.Snapshot;
 import org.sockwarden.store.Store;
 import org.sockwarden.store.StoreException;
@@ -88,17 +87,22 @@ final class ServeCommand implements Callable<Integer> {
         PermissionSet permissions = permissions(System.getenv());
         Path socket = Optional.ofNullable(dockerSocket).orElseGet(() -> defaultSocket(System.getenv()));
         List<ClientConfig> dropIn = new ArrayList<>();
+        List<StatusFile.Listener> own = new ArrayList<>();
         if (!"none".equals(listen)) {
-            InetSocketAddress address = parseHostPort(listen);
-            ListenerAddress.Tcp listener = new ListenerAddress.Tcp(address.getHostString(), address.getPort());
+            ListenerAddress.Tcp listener = parseListen("--listen", listen);
             dropIn.add(new ClientConfig(new Client(DEFAULT_LISTENER, permissions, Client.GrantAdvice.ENV_FLAGS),
                     List.of(listener), List.of(), Set.of()));
+            own.add(new StatusFile.Listener(listener.key(), DEFAULT_LISTENER));
+        }
+        ListenerAddress.Tcp tlsAddress = tlsListen == null ? null : parseListen("--tls-listen", tlsListen);
+        if (tlsAddress != null) {
+            own.add(new StatusFile.Listener(tlsAddress.key(), null));
         }
 
         AccessLog log = new AccessLog(format, System.out);
         ProxyServer server = new ProxyServer(socket, log, Duration.ofSeconds(shutdownGrace));
         Path data = dataDir.resolve();
-        StatusFile status = new StatusFile(data, socket);
+        StatusFile status = new StatusFile(data, socket, own);
         server.start(new Directory(0, dropIn));
         for (ClientConfig c : dropIn) {
             if (!server.openListeners().contains(c.listeners().get(0).key())) {
@@ -109,8 +113,10 @@ final class ServeCommand implements Callable<Integer> {
         }
         log.event("INFO", "sockwarden " + Main.Version.version() + " serving; engine " + socket + ", data " + data
                 + (dropIn.isEmpty() ? "" : ", client default on " + listen + " with " + permissions));
-        TlsFiles tls = tlsListen == null ? null : startTls(data, server);
-        PolicyWatcher watcher = watch(data, server, dropIn, log, status, tls);
+        TlsFiles tls = tlsAddress == null ? null : startTls(data, tlsAddress, server, log);
+        DirectoryCompiler.Surroundings around = new DirectoryCompiler.Surroundings(data, socket, dropIn,
+                tlsAddress == null ? Set.of() : Set.of(tlsAddress.key()), List.of());
+        StoreWatcher watcher = watch(data, server, around, log, status, tls);
         if (watcher != null) {
             status.write(server, watcher.health());
         }
@@ -123,22 +129,34 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Creates the CA and a server certificate on first use, then opens the TLS listener. */
-    private TlsFiles startTls(Path data, ProxyServer server) throws Exception {
-        InetSocketAddress address = parseHostPort(tlsListen);
-        try (Store store = Store.open(data)) {
-            if (!Files.exists(data.resolve(Tls.SERVER_CERT)) || !Files.exists(data.resolve(Tls.SERVER_KEY))) {
+    /**
+     * Creates the CA and a server certificate on first use, then opens the TLS listener. With a store
+     * that cannot be used the listener still opens on the server certificate there is (every client
+     * certificate is then refused: no client is served); none there, none can be recorded, so no
+     * listener, and the log says so.
+     */
+    private TlsFiles startTls(Path data, ListenerAddress.Tcp address, ProxyServer server, AccessLog log) throws Exception {
+        if (!Files.exists(data.resolve(Tls.SERVER_CERT)) || !Files.exists(data.resolve(Tls.SERVER_KEY))) {
+            try (Store store = Store.open(data)) {
                 Tls.issueServer(data, store, tlsNames, tlsIps);
+            } catch (StoreException e) {
+                log.event("ERROR", "no mutual-TLS listener on " + address.key() + ": its first server certificate cannot be recorded: "
+                        + e.getMessage());
+                return null;
             }
         }
         TlsFiles tls = new TlsFiles(data, server);
-        server.enableTls(address.getHostString(), address.getPort(), Tls.serverKeyStore(data), tls.trustedCas);
+        server.enableTls(address.host(), address.port(), Tls.serverKeyStore(data), tls.trustedCas);
         return tls;
     }
 
-    /** Serves the store's clients and follows its changes; an unreadable store serves none of them (deny-all). */
-    private static PolicyWatcher watch(Path data, ProxyServer server, List<ClientConfig> dropIn, AccessLog log, StatusFile status,
-                                       TlsFiles tls) {
+    /**
+     * Serves the store's clients and follows its changes; an unreadable store serves none of them
+     * (deny-all). A stored client whose rows cannot be applied is served deny-all and named in the
+     * log (ERROR) and in the status (unhealthy) while every other change applies.
+     */
+    private static StoreWatcher watch(Path data, ProxyServer server, DirectoryCompiler.Surroundings around, AccessLog log,
+                                      StatusFile status, TlsFiles tls) {
         Path file;
         try (Store store = Store.open(data)) {
             file = store.file();
@@ -147,27 +165,35 @@ final class ServeCommand implements Callable<Integer> {
             log.event("ERROR", "policy database unusable, serving no stored client (deny-all) until it is fixed: " + e.getMessage());
             return null;
         }
-        PolicyWatcher[] self = new PolicyWatcher[1];
-        self[0] = new PolicyWatcher(file, new PolicyWatcher.Listener() {
+        StoreWatcher[] self = new StoreWatcher[1];
+        self[0] = new StoreWatcher(file, new StoreWatcher.Listener() {
             @Override
             public void snapshot(Snapshot snapshot) {
-                server.apply(Policies.directory(snapshot, dropIn, w -> log.event("WARN", w)));
+                List<X509Certificate> cas = List.of();
+                if (tls != null) {
+                    tls.reload(log);
+                    cas = tls.trustedCas;
+                }
+                // Without a TLS listener no certificate is ever presented: what a mapping names matters not.
+                Directory next = DirectoryCompiler.compile(snapshot, new DirectoryCompiler.Surroundings(around.dataDir(), around.engineSocket(),
+                        around.builtIn(), around.reserved(), cas), tls == null ? w -> { } : w -> log.event("WARN", w));
+                server.apply(next);
                 log.event("INFO", "policy version " + snapshot.version() + " in force: "
-                        + server.directory().clients().stream().map(ClientConfig::name).toList());
+                        + next.clients().stream().filter(ClientConfig::applies).map(ClientConfig::name).toList());
+                for (Directory.Problem p : next.problems()) {
+                    log.event("ERROR", "client " + p.client() + " is served deny-all until its stored policy is fixed: " + p.reason());
+                }
                 for (StoredCertificate c : snapshot.certificates()) {
                     if (c.revokedAt() == null && Tls.expiresSoon(c.notAfter())) {
                         log.event("WARN", c.kind() + " certificate " + c.fingerprint() + (c.client() == null ? "" : " of client " + c.client())
                                 + (c.notAfter().isBefore(java.time.Instant.now()) ? " expired at " : " expires at ") + c.notAfter());
                     }
                 }
-                if (tls != null) {
-                    tls.reload(log);
-                }
                 status.write(server, self[0] == null ? null : self[0].health());
             }
 
             @Override
-            public void health(PolicyWatcher.Health health) {
+            public void health(StoreWatcher.Health health) {
                 if (health.ok()) {
                     log.event("INFO", "policy database readable again; policy version " + health.version());
                 } else {
@@ -252,24 +278,12 @@ final class ServeCommand implements Callable<Integer> {
         return Path.of("/var/run/docker.sock");
     }
 
-    static InetSocketAddress parseHostPort(String value) {
-        int colon = value.lastIndexOf(':');
-        if (colon <= 0 || colon == value.length() - 1) {
-            throw new Main.UsageException("--listen wants HOST:PORT (e.g. 127.0.0.1:2375 or [::1]:2375), not " + value);
-        }
-        String host = value.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        int port;
+    /** A numeric IP:PORT option value; no name is looked up. */
+    static ListenerAddress.Tcp parseListen(String option, String value) {
         try {
-            port = Integer.parseInt(value.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new Main.UsageException("bad port in " + value);
+            return ListenerAddress.Tcp.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException(option + " " + e.getMessage());
         }
-        if (port < 0 || port > 65535) {
-            throw new Main.UsageException("port out of range in " + value);
-        }
-        return new InetSocketAddress(host, port);
     }
 }

@@ -1,20 +1,20 @@
 package org.sockwarden.admin;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.sockwarden.proxy.forward.EngineDiagnosis;
-import org.sockwarden.proxy.log.AccessLog;
+import org.sockwarden.proxy.identity.Directory;
 import org.sockwarden.store.Snapshot;
+import org.sockwarden.store.StoredCertificate;
 import org.sockwarden.store.StoredClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"The running proxy (listeners, policy version, health), the clients, and whether the engine answers.",
-                "Exit code 0: a proxy runs, healthy, and the engine answers; 1 otherwise."})
+                "Exit code 0: a proxy runs, healthy (its store readable, every stored client applied), and the engine answers; 1 otherwise."})
 final class StatusCommand implements Callable<Integer> {
     @Mixin
     DataDir dataDir = new DataDir();
@@ -37,41 +37,60 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Path data = dataDir.resolve();
         Snapshot snapshot = StoreCommands.withStore(dataDir, s -> s.snapshot());
-        Path statusFile = data.resolve(StatusFile.NAME);
-        String running = Files.exists(statusFile) ? Files.readString(statusFile).strip() : null;
-        if (running != null && !StatusFile.proxyRunning(data)) {
-            running = null; // left by a proxy that was killed
-        }
+        Optional<StatusFile.Running> running = StatusFile.read(data);
         Path engine = dockerSocket != null ? dockerSocket
-                : running != null ? Path.of(unquote(field(running, "engine"))) : ServeCommand.defaultSocket(System.getenv());
+                : running.map(r -> Path.of(r.engine())).orElseGet(() -> ServeCommand.defaultSocket(System.getenv()));
         String engineProblem = ping(engine);
-        boolean healthy = running != null && running.contains("\"healthy\":true");
+        boolean healthy = running.map(StatusFile.Running::healthy).orElse(false);
         if (json) {
-            System.out.println("{\"data\":" + AccessLog.quote(data.toString()) + ",\"policy_version\":" + snapshot.version()
-                    + ",\"proxy\":" + (running == null ? "null" : running)
-                    + ",\"engine\":{\"socket\":" + AccessLog.quote(engine.toString()) + ",\"reachable\":" + (engineProblem == null)
-                    + ",\"problem\":" + AccessLog.quote(engineProblem) + "}"
-                    + ",\"expiring_certificates\":[" + snapshot.certificates().stream()
-                    .filter(c -> c.revokedAt() == null && Tls.expiresSoon(c.notAfter()))
-                    .map(c -> "{\"fingerprint\":" + AccessLog.quote(c.fingerprint()) + ",\"client\":" + AccessLog.quote(c.client())
-                            + ",\"not_after\":\"" + c.notAfter() + "\"}").collect(Collectors.joining(",")) + "]"
-                    + ",\"clients\":[" + snapshot.clients().stream().map(StoreCommands::json).collect(Collectors.joining(",")) + "]}");
+            System.out.println(Json.pretty(g -> {
+                g.writeStartObject();
+                g.writeStringField("data", data.toString());
+                g.writeNumberField("policy_version", snapshot.version());
+                g.writeFieldName("proxy");
+                if (running.isPresent()) {
+                    running.get().write(g);
+                } else {
+                    g.writeNull();
+                }
+                g.writeObjectFieldStart("engine");
+                g.writeStringField("socket", engine.toString());
+                g.writeBooleanField("reachable", engineProblem == null);
+                Json.field(g, "problem", engineProblem);
+                g.writeEndObject();
+                g.writeArrayFieldStart("expiring_certificates");
+                for (StoredCertificate c : snapshot.certificates()) {
+                    if (c.revokedAt() == null && Tls.expiresSoon(c.notAfter())) {
+                        writeExpiring(g, c);
+                    }
+                }
+                g.writeEndArray();
+                g.writeArrayFieldStart("clients");
+                for (StoredClient c : snapshot.clients()) {
+                    StoreCommands.json(g, c);
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }));
         } else {
             StringBuilder b = new StringBuilder();
             b.append("data directory: ").append(data).append(" (policy version ").append(snapshot.version()).append(")\n");
-            if (running == null) {
+            if (running.isEmpty()) {
                 b.append("proxy: not running against this data directory\n");
             } else {
-                b.append("proxy: running, pid ").append(field(running, "pid")).append(", since ").append(unquote(field(running, "started")))
-                        .append(", serving policy version ").append(field(running, "policy_version")).append('\n');
-                b.append("  health: ").append(healthy ? "ok" : "UNHEALTHY: " + unquote(field(running, "problem"))).append('\n');
-                Matcher m = Pattern.compile("\\{\"listener\":(\"[^\"]*\"),\"client\":(\"[^\"]*\"|null)\\}").matcher(running);
-                while (m.find()) {
-                    b.append("  listening: ").append(unquote(m.group(1))).append(" -> ").append(unquote(m.group(2))).append('\n');
+                StatusFile.Running r = running.get();
+                b.append("proxy: running, pid ").append(r.pid()).append(", since ").append(r.started())
+                        .append(", serving policy version ").append(r.policyVersion()).append('\n');
+                b.append("  health: ").append(healthy ? "ok" : "UNHEALTHY: " + r.problem()).append('\n');
+                for (Directory.Problem p : r.unappliable()) {
+                    b.append("  client ").append(p.client()).append(" served deny-all: ").append(p.reason()).append('\n');
+                }
+                for (StatusFile.Listener l : r.listeners()) {
+                    b.append("  listening: ").append(l.listener()).append(" -> ").append(l.client()).append('\n');
                 }
             }
             b.append("engine: ").append(engine).append(engineProblem == null ? " answers" : " NOT reachable: " + engineProblem).append('\n');
-            for (var c : snapshot.certificates()) {
+            for (StoredCertificate c : snapshot.certificates()) {
                 if (c.revokedAt() == null && Tls.expiresSoon(c.notAfter())) {
                     b.append("WARNING: ").append(c.kind()).append(" certificate ").append(c.fingerprint())
                             .append(c.client() == null ? "" : " of client " + c.client())
@@ -86,7 +105,15 @@ final class StatusCommand implements Callable<Integer> {
             }
             System.out.print(b);
         }
-        return running != null && healthy && engineProblem == null ? 0 : 1;
+        return running.isPresent() && healthy && engineProblem == null ? 0 : 1;
+    }
+
+    private static void writeExpiring(JsonGenerator g, StoredCertificate c) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("fingerprint", c.fingerprint());
+        Json.field(g, "client", c.client());
+        g.writeStringField("not_after", c.notAfter().toString());
+        g.writeEndObject();
     }
 
     /** Null when the engine answers /_ping, else why not. */
@@ -101,14 +128,5 @@ final class StatusCommand implements Callable<Integer> {
         } catch (IOException e) {
             return EngineDiagnosis.of(socket, e).message();
         }
-    }
-
-    private static String field(String json, String name) {
-        Matcher m = Pattern.compile("\"" + name + "\":(\"(?:[^\"\\\\]|\\\\.)*\"|[^,}]+)").matcher(json);
-        return m.find() ? m.group(1) : "null";
-    }
-
-    private static String unquote(String v) {
-        return v.startsWith("\"") ? v.substring(1, v.length() - 1).replace("\\\"", "\"").replace("\\\\", "\\") : v;
     }
 }

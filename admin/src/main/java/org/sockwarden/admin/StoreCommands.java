@@ -1,12 +1,22 @@
 package org.sockwarden.admin;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.sockwarden.proxy.identity.Cidr;
-import org.sockwarden.proxy.log.AccessLog;
+import org.sockwarden.proxy.identity.Client;
+import org.sockwarden.proxy.identity.ClientConfig;
+import org.sockwarden.proxy.identity.ListenerAddress;
+import org.sockwarden.proxy.identity.SocketPaths;
+import org.sockwarden.proxy.policy.PermissionSet;
 import org.sockwarden.proxy.policy.Permission;
 import org.sockwarden.proxy.policy.Presets;
 import org.sockwarden.proxy.policy.UnknownPermissionException;
@@ -49,44 +59,88 @@ final class StoreCommands {
         }
     }
 
+    /** Each range in its one spelling, once; a value that is no numeric range is a usage error naming it. */
     static List<String> cidrs(List<String> values) {
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
         for (String v : values) {
             try {
-                Cidr.parse(v);
+                out.add(Cidr.parse(v).text());
             } catch (IllegalArgumentException e) {
-                throw new Main.UsageException(e.getMessage());
+                throw new Main.UsageException("--from " + e.getMessage());
             }
         }
-        return values;
+        return List.copyOf(out);
     }
 
+    /** A client's TCP listener, stored by its key (numeric address in its one spelling, port as a number). */
     static StoredClient.Listener tcp(String hostPort) {
-        ServeCommand.parseHostPort(hostPort);
-        return StoredClient.Listener.tcp(hostPort);
+        ListenerAddress.Tcp address = ServeCommand.parseListen("--listen", hostPort);
+        if (address.port() == 0) {
+            throw new Main.UsageException("--listen " + hostPort + ": a client's port must be fixed (its callers connect to it), not 0");
+        }
+        return StoredClient.Listener.tcp(address.key());
     }
 
-    static StoredClient.Listener unix(Path path, String mode, String owner) {
-        if (!path.isAbsolute()) {
-            throw new Main.UsageException("--socket wants an absolute path, not " + path);
+    /**
+     * A client socket, stored at its real location (see {@link SocketPaths}); whether it may be one
+     * (not the engine's, not sockwarden's own files) is the check of the whole change.
+     */
+    static StoredClient.Listener unix(String path, String mode, Integer uid, Integer gid) {
+        try {
+            return StoredClient.Listener.unix(SocketPaths.realLocation(path).toString(), mode, uid, gid);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException("--socket " + e.getMessage());
         }
-        if (path.toString().length() > 107) {
-            throw new Main.UsageException("--socket path is " + path.toString().length() + " characters; unix sockets allow 107");
-        }
-        if (mode != null && !mode.matches("0?[0-7]{3}")) {
+    }
+
+    static String socketMode(String mode) {
+        if (!mode.matches("0?[0-7]{3}")) {
             throw new Main.UsageException("--socket-mode wants an octal mode such as 0660, not " + mode);
         }
-        Integer uid = null;
-        Integer gid = null;
-        if (owner != null) {
-            String[] parts = owner.split(":", 2);
-            try {
-                uid = parts[0].isEmpty() ? null : Integer.valueOf(parts[0]);
-                gid = parts.length > 1 && !parts[1].isEmpty() ? Integer.valueOf(parts[1]) : null;
-            } catch (NumberFormatException e) {
-                throw new Main.UsageException("--socket-owner wants UID[:GID] as numbers, not " + owner);
+        return mode;
+    }
+
+    /** {@code UID[:GID]}, either may be left out ({@code :1000}); null where left out. */
+    static Integer[] socketOwner(String owner) {
+        String[] parts = owner.split(":", 2);
+        try {
+            Integer uid = parts[0].isEmpty() ? null : Integer.valueOf(parts[0]);
+            Integer gid = parts.length > 1 && !parts[1].isEmpty() ? Integer.valueOf(parts[1]) : null;
+            if ((uid == null && gid == null) || (uid != null && uid < 0) || (gid != null && gid < 0)) {
+                throw new NumberFormatException();
+            }
+            return new Integer[] {uid, gid};
+        } catch (NumberFormatException e) {
+            throw new Main.UsageException("--socket-owner wants UID[:GID] as numbers, not " + owner);
+        }
+    }
+
+    /**
+     * What a change is checked against: the proxy running with this data directory (its status file
+     * names its engine and its own listeners), else the engine a proxy would use by default; the
+     * CAs trusted now.
+     */
+    static DirectoryCompiler.Surroundings surroundings(DataDir dataDir) {
+        Path data = dataDir.resolve();
+        Optional<StatusFile.Running> running = StatusFile.read(data);
+        Path engine = running.map(r -> Path.of(r.engine())).orElseGet(() -> ServeCommand.defaultSocket(System.getenv()));
+        List<ClientConfig> builtIn = new ArrayList<>();
+        Set<String> reserved = new HashSet<>();
+        for (StatusFile.Listener own : running.map(StatusFile.Running::ownListeners).orElse(List.of())) {
+            if (own.client() == null) {
+                reserved.add(own.listener()); // the mutual-TLS listener
+            } else {
+                builtIn.add(new ClientConfig(new Client(own.client(), PermissionSet.none(), Client.GrantAdvice.ENV_FLAGS),
+                        List.of(ListenerAddress.Tcp.parse(own.listener())), List.of(), Set.of()));
             }
         }
-        return StoredClient.Listener.unix(path.toString(), mode == null ? "0660" : mode, uid, gid);
+        List<X509Certificate> cas;
+        try {
+            cas = Tls.trustedCas(data);
+        } catch (IOException e) {
+            cas = List.of(); // no CA yet: a mapping names one that `init --trust-ca` made trusted, checked on its own
+        }
+        return new DirectoryCompiler.Surroundings(data, engine, builtIn, reserved, cas);
     }
 
     static String text(StoredClient c) {
@@ -102,7 +156,8 @@ final class StoreCommands {
             b.append("  peer uids: ").append(c.peerUids().stream().map(String::valueOf).collect(Collectors.joining(", "))).append('\n');
         }
         if (!c.certSubjects().isEmpty() || !c.certFingerprints().isEmpty()) {
-            b.append("  certificates: ").append(java.util.stream.Stream.concat(c.certSubjects().stream().map(x -> "subject " + x),
+            b.append("  certificates: ").append(java.util.stream.Stream.concat(
+                    c.certSubjects().stream().map(x -> "subject " + x.subject() + " signed by CA " + (x.ca() == null ? "(none named)" : x.ca())),
                     c.certFingerprints().stream().map(x -> "sha256 " + x)).collect(Collectors.joining(", "))).append('\n');
         }
         if (!c.presets().isEmpty()) {
@@ -112,14 +167,53 @@ final class StoreCommands {
         return b.toString();
     }
 
-    static String json(StoredClient c) {
-        return "{\"name\":" + AccessLog.quote(c.name())
-                + ",\"listeners\":[" + c.listeners().stream().map(l -> "{\"kind\":" + AccessLog.quote(l.kind()) + ",\"address\":"
-                + AccessLog.quote(l.address()) + ",\"mode\":" + AccessLog.quote(l.mode()) + ",\"uid\":" + l.uid() + ",\"gid\":" + l.gid() + "}")
-                .collect(Collectors.joining(",")) + "]"
-                + ",\"from\":[" + c.sources().stream().map(AccessLog::quote).collect(Collectors.joining(",")) + "]"
-                + ",\"peer_uids\":" + c.peerUids()
-                + ",\"presets\":[" + c.presets().stream().map(AccessLog::quote).collect(Collectors.joining(",")) + "]"
-                + ",\"grants\":[" + c.grants().stream().map(AccessLog::quote).collect(Collectors.joining(",")) + "]}";
+    static void json(JsonGenerator g, StoredClient c) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("name", c.name());
+        g.writeArrayFieldStart("listeners");
+        for (StoredClient.Listener l : c.listeners()) {
+            g.writeStartObject();
+            g.writeStringField("kind", l.kind());
+            g.writeStringField("address", l.address());
+            Json.field(g, "mode", l.mode());
+            number(g, "uid", l.uid());
+            number(g, "gid", l.gid());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        strings(g, "from", c.sources());
+        g.writeArrayFieldStart("peer_uids");
+        for (int uid : c.peerUids()) {
+            g.writeNumber(uid);
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("cert_subjects");
+        for (StoredClient.SubjectMapping m : c.certSubjects()) {
+            g.writeStartObject();
+            g.writeStringField("subject", m.subject());
+            Json.field(g, "ca", m.ca());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        strings(g, "cert_fingerprints", c.certFingerprints());
+        strings(g, "presets", c.presets());
+        strings(g, "grants", List.copyOf(c.grants()));
+        g.writeEndObject();
+    }
+
+    private static void strings(JsonGenerator g, String name, List<String> values) throws IOException {
+        g.writeArrayFieldStart(name);
+        for (String v : values) {
+            g.writeString(v);
+        }
+        g.writeEndArray();
+    }
+
+    private static void number(JsonGenerator g, String name, Integer value) throws IOException {
+        if (value == null) {
+            g.writeNullField(name);
+        } else {
+            g.writeNumberField(name, value);
+        }
     }
 }

@@ -17,6 +17,7 @@ import org.sockwarden.certs.ExpiryCheck;
 import org.sockwarden.certs.TlsMaterial;
 import org.sockwarden.certs.IssuedCertificate;
 import org.sockwarden.certs.Pem;
+import org.sockwarden.proxy.identity.IpAddresses;
 import org.sockwarden.store.Store;
 import org.sockwarden.store.StoredCertificate;
 
@@ -44,15 +45,17 @@ final class Tls {
         dns.addAll(names);
         Set<InetAddress> addresses = new LinkedHashSet<>(List.of(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("::1")));
         for (String ip : ips) {
-            if (!ip.matches("[0-9a-fA-F:.]+")) {
-                throw new Main.UsageException("--tls-ip wants an IP address, not " + ip);
+            try {
+                addresses.add(IpAddresses.parse(ip));
+            } catch (IllegalArgumentException e) {
+                throw new Main.UsageException("--tls-ip " + e.getMessage());
             }
-            addresses.add(InetAddress.getByName(ip));
         }
         IssuedCertificate server = ca(data).issueServer(new ArrayList<>(dns), new ArrayList<>(addresses), SERVER_VALIDITY);
+        // Recorded first, as every certificate: `cert list` and the expiry warnings know each one in use.
+        record(store, server, "server", null);
         Pem.write(data.resolve(SERVER_KEY), Pem.privateKey(server.key()), "rw-------");
         Pem.write(data.resolve(SERVER_CERT), Pem.certificate(server.certificate()) + Pem.certificate(ca(data).certificate()), "rw-r--r--");
-        record(store, server, "server", null);
         return server;
     }
 

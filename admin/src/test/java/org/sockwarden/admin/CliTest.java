@@ -30,6 +30,28 @@ class CliTest {
         }
     }
 
+    /** The CLI in a JVM of its own, with {@code jvmOptions} (system properties) before the class; bounded to 60 s. */
+    static Run child(java.util.List<String> jvmOptions, String... args) throws Exception {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(System.getProperty("java.home") + "/bin/java"));
+        command.addAll(jvmOptions);
+        command.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"), "org.sockwarden.admin.Main"));
+        command.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(command).start();
+        java.util.concurrent.CompletableFuture<byte[]> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.getErrorStream().readAllBytes();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("sockwarden " + String.join(" ", args) + " did not end within 60 s");
+        }
+        return new Run(p.exitValue(), out, new String(err.get(), StandardCharsets.UTF_8));
+    }
+
     @Test
     void aStatusFileLeftByAKilledProxyIsNotARunningProxy(@TempDir Path data) throws Exception {
         assertThat(run("init", "--data=" + data).exit()).isZero();
@@ -97,7 +119,7 @@ class CliTest {
 
     @Test
     void badListenAndLogFormat() {
-        assertThat(run("serve", "--listen", "localhost").err()).contains("--listen wants HOST:PORT");
+        assertThat(run("serve", "--listen", "localhost").err()).contains("--listen \"localhost\" is not IP:PORT");
         assertThat(run("serve", "--listen", "127.0.0.1:0", "--log-format", "xml").err()).contains("--log-format must be text or json");
         assertThat(run("serve", "--no-such-option").exit()).isEqualTo(2);
     }

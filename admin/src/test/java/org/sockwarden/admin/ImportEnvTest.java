@@ -39,7 +39,9 @@ class ImportEnvTest {
         PermissionSet dropIn = EnvFlags.fromEnvFile(Files.readAllLines(env), env.toString());
         PermissionSet imported;
         try (Store store = Store.open(data)) {
-            ClientConfig c = Policies.config(store.client("legacy"), w -> { throw new AssertionError(w); });
+            ClientConfig c = DirectoryCompiler.config(store.client("legacy"), List.of(), new DirectoryCompiler.Surroundings(data,
+                    data.resolve("docker.sock"), List.of(), java.util.Set.of(), List.of()), w -> { throw new AssertionError(w); });
+            assertThat(c.problems()).isEmpty();
             imported = c.client().permissions();
         }
         for (Operation op : Operation.values()) {

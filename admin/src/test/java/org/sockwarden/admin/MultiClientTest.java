@@ -86,6 +86,20 @@ class MultiClientTest {
         }
     }
 
+    /** `sockwarden serve ARGS` in a JVM of its own (this test's classpath), its output in {@code log}; end it with {@link #stopProxy}. */
+    static Process serve(Path log, java.util.Map<String, String> env, String... args) throws IOException {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(System.getProperty("java.home") + "/bin/java", "-cp",
+                System.getProperty("java.class.path"), "org.sockwarden.admin.Main", "serve"));
+        command.addAll(java.util.List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    static Process serve(Path log, String... args) throws IOException {
+        return serve(log, java.util.Map.of(), args);
+    }
+
     static boolean accepts(int port) {
         try (Socket s = new Socket("127.0.0.1", port)) {
             return true;
@@ -237,7 +251,7 @@ class MultiClientTest {
         CliTest.Run conflict = CliTest.run("client", "add", "other", "--listen", "127.0.0.1:" + watchtowerPort, d);
         assertThat(conflict.exit()).isEqualTo(1);
         assertThat(conflict.err()).isEqualTo("sockwarden: port 127.0.0.1:" + watchtowerPort
-                + " is already the listener of client \"watchtower\"\n");
+                + " is also the listener of client \"watchtower\"; nothing was changed\n");
         CliTest.Run preset = CliTest.run("client", "add", "other", "--preset", "traefk", d);
         assertThat(preset.exit()).isEqualTo(2);
         assertThat(preset.err()).startsWith("sockwarden: unknown preset traefk (did you mean traefik?); presets: traefik, portainer,");

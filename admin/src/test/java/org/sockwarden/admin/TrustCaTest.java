@@ -56,7 +56,8 @@ class TrustCaTest {
 
     @Test
     void aRunningProxyTrustsANewCaWithoutARestart() throws Exception {
-        Path certs = clientCiWithACertificateOfTheOtherCa();
+        Path certs = data.resolve("ci-certs");
+        otherCa.issueClient("ci", Duration.ofHours(1)).writeDockerLayout(certs, Files.readString(data.resolve(CertificateAuthority.CERT_FILE)));
         int port = startProxy();
         Docker docker = docker(port, certs);
         // Go presents a certificate only if the server lists its issuer, so this handshake ends without one.
@@ -65,6 +66,9 @@ class TrustCaTest {
 
         CliTest.Run trusted = trustOtherCa();
         assertThat(trusted.exit()).as(trusted.err()).isZero();
+        // A subject mapping names a trusted CA: the client comes once its CA is trusted.
+        assertThat(cli(data, "client", "add", "ci", "--allow", "PING,VERSION,CONTAINERS", "--cert-subject", "CN=ci,O=sockwarden",
+                "--cert-ca", otherCaFingerprint())).isZero();
         await("the new CA in force", () -> docker.run("ps").exitCode() == 0, Duration.ofSeconds(15));
         // Now listed, the other CA's certificate is presented, and it is this client (the access log is written on its own thread).
         assertThat(Files.readString(log)).contains("trusted CAs reloaded: 2");
@@ -75,9 +79,14 @@ class TrustCaTest {
         return CliTest.run("init", "--trust-ca", otherCaDir.resolve(CertificateAuthority.CERT_FILE).toString(), "--data", data.toString());
     }
 
-    /** Client "ci", mapped by subject, and a certificate for it from the other CA in the docker CLI's layout. */
+    private String otherCaFingerprint() {
+        return org.sockwarden.certs.Fingerprints.sha256(otherCa.certificate());
+    }
+
+    /** Client "ci", mapped by subject to the other CA (trusted already), and a certificate for it from that CA in the docker CLI's layout. */
     private Path clientCiWithACertificateOfTheOtherCa() throws Exception {
-        assertThat(cli(data, "client", "add", "ci", "--allow", "PING,VERSION,CONTAINERS", "--cert-subject", "CN=ci,O=sockwarden")).isZero();
+        assertThat(cli(data, "client", "add", "ci", "--allow", "PING,VERSION,CONTAINERS", "--cert-subject", "CN=ci,O=sockwarden",
+                "--cert-ca", otherCaFingerprint())).isZero();
         Path certs = data.resolve("ci-certs");
         // The docker CLI checks the proxy's certificate against sockwarden's CA, and shows its own from the other CA.
         otherCa.issueClient("ci", Duration.ofHours(1)).writeDockerLayout(certs, Files.readString(data.resolve(CertificateAuthority.CERT_FILE)));
@@ -91,10 +100,8 @@ class TrustCaTest {
     private int startProxy() throws Exception {
         int port = freePort();
         log = data.resolve("proxy.log");
-        proxy = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
-                "org.sockwarden.admin.Main", "serve", "--listen", "none", "--tls-listen", "127.0.0.1:" + port,
-                "--data", data.toString(), "--docker-socket", TestEngine.socket().toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        proxy = MultiClientTest.serve(log, "--listen", "none", "--tls-listen", "127.0.0.1:" + port,
+                "--data", data.toString(), "--docker-socket", TestEngine.socket().toString());
         await("TLS listener", () -> MultiClientTest.accepts(port), Duration.ofSeconds(30));
         return port;
     }
@@ -152,10 +159,8 @@ class TrustCaTest {
         Files.copy(leaf.resolve("cert.pem"), data.resolve(Tls.TRUSTED_CA));
 
         log = data.resolve("proxy.log");
-        Process serve = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
-                "org.sockwarden.admin.Main", "serve", "--listen", "none", "--tls-listen", "127.0.0.1:" + freePort(),
-                "--data", data.toString(), "--docker-socket", TestEngine.socket().toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process serve = MultiClientTest.serve(log, "--listen", "none", "--tls-listen", "127.0.0.1:" + freePort(),
+                "--data", data.toString(), "--docker-socket", TestEngine.socket().toString());
         boolean exited = serve.waitFor(60, TimeUnit.SECONDS);
         if (!exited) {
             proxy = serve;

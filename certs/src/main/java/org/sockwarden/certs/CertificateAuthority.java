@@ -12,7 +12,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
-import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -279,9 +278,5 @@ public final class CertificateAuthority {
         byte[] b = new byte[n];
         Keys.RANDOM.nextBytes(b);
         return b;
-    }
-
-    boolean holdsKeyOf(PublicKey pub) {
-        return Keys.matches(key, pub);
     }
 }

@@ -2,11 +2,14 @@ package org.sockwarden.certs;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivateKey;
@@ -127,23 +130,35 @@ public final class Pem {
     }
 
     /**
-     * Replaces {@code file} with {@code content}. The content goes to a temporary file of the same
-     * directory that is created with {@code mode} (e.g. {@code rw-------}) before anything is
-     * written to it, then is renamed over {@code file}: a key is never readable by others, not even
-     * briefly, and a reader never sees half a file.
+     * Replaces {@code file} with {@code content}, durably. The content goes to a temporary file of
+     * the same directory that is created with {@code mode} (e.g. {@code rw-------}) before anything
+     * is written to it, is flushed to the disk, then is renamed over {@code file}, and the directory
+     * is flushed too: a key is never readable by others, not even briefly, a reader never sees half a
+     * file, and after a crash or power loss {@code file} holds either the old content or the whole
+     * new one (without the first flush, the rename can reach the disk before the data, leaving an
+     * empty {@code ca-key.pem}; without the second, the rename itself can be lost).
      */
     public static void write(Path file, String content, String mode) throws IOException {
         Set<PosixFilePermission> perms = PosixFilePermissions.fromString(mode);
         Path dir = file.toAbsolutePath().getParent();
         Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp", PosixFilePermissions.asFileAttribute(perms));
         try {
-            // The umask may have narrowed the mode (0644 → 0600 under umask 077); the file is still empty here.
+            // The umask may have narrowed the mode (0644 -> 0600 under umask 077); the file is still empty here.
             Files.setPosixFilePermissions(tmp, perms);
-            Files.writeString(tmp, content, StandardCharsets.US_ASCII);
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ByteBuffer bytes = ByteBuffer.wrap(content.getBytes(StandardCharsets.US_ASCII));
+                while (bytes.hasRemaining()) {
+                    out.write(bytes);
+                }
+                out.force(true);
+            }
             try {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
+                directory.force(true);
             }
         } finally {
             Files.deleteIfExists(tmp);

@@ -6,13 +6,14 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * In-memory PKCS12 key stores for a TLS server ({@code SslContextFactory.Server#setKeyStore},
- * {@code #setTrustStore}). Nothing here touches the disk.
+ * The server's in-memory PKCS12 key store ({@code SslContextFactory.Server#setKeyStore}), the CA
+ * certificates a client certificate may come from, and the checks of a client's chain against
+ * them. Nothing here writes to the disk.
  */
 public final class TlsMaterial {
     /**
@@ -70,28 +71,17 @@ public final class TlsMaterial {
     }
 
     /**
-     * Every CA certificate of the files (the own CA, and the {@code --trust-ca} file of another CA),
-     * once each.
+     * The JDK's PKIX checks of a TLS client's chain (path to one of {@code cas}, signatures, dates,
+     * key usage), as the handshake runs them.
      */
-    public static KeyStore trustStore(List<Path> caFiles) throws IOException {
-        if (caFiles.isEmpty()) {
-            throw new IllegalArgumentException("a trust store needs at least one CA certificate file");
+    public static X509ExtendedTrustManager clientTrust(List<X509Certificate> cas) throws GeneralSecurityException {
+        KeyStore anchors = empty();
+        for (int i = 0; i < cas.size(); i++) {
+            anchors.setCertificateEntry("ca-" + i, cas.get(i));
         }
-        Map<String, X509Certificate> byFingerprint = new LinkedHashMap<>();
-        for (Path file : caFiles) {
-            for (X509Certificate c : caCertificates(file)) {
-                byFingerprint.putIfAbsent(Fingerprints.sha256(c), c);
-            }
-        }
-        try {
-            KeyStore ks = empty();
-            for (Map.Entry<String, X509Certificate> e : byFingerprint.entrySet()) {
-                ks.setCertificateEntry("ca-" + e.getKey(), e.getValue());
-            }
-            return ks;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot build an in-memory trust store: " + e.getMessage(), e);
-        }
+        TrustManagerFactory f = TrustManagerFactory.getInstance("PKIX");
+        f.init(anchors);
+        return (X509ExtendedTrustManager) f.getTrustManagers()[0];
     }
 
     private static KeyStore empty() throws GeneralSecurityException {

@@ -47,7 +47,7 @@ class MutualTlsTest {
 
     private TlsTestServer start(Path... trustedCaFiles) throws Exception {
         server = new TlsTestServer(TlsMaterial.keyStore(dir.resolve("server.pem"), dir.resolve("server-key.pem")),
-                TlsMaterial.trustStore(List.of(trustedCaFiles)));
+                TlsTestServer.trustStore(List.of(trustedCaFiles)));
         return server;
     }
 

@@ -41,6 +41,19 @@ final class TlsTestServer implements AutoCloseable {
     private final Thread acceptor;
     private final BlockingQueue<Handshake> handshakes = new LinkedBlockingQueue<>();
 
+    /** A trust store of every CA certificate of the files, as `init --trust-ca` reads them. */
+    static KeyStore trustStore(List<java.nio.file.Path> caFiles) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        int n = 0;
+        for (java.nio.file.Path file : caFiles) {
+            for (X509Certificate c : TlsMaterial.caCertificates(file)) {
+                ks.setCertificateEntry("ca-" + n++, c);
+            }
+        }
+        return ks;
+    }
+
     TlsTestServer(KeyStore keys, KeyStore trust) throws Exception {
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(keys, TlsMaterial.PASSWORD.toCharArray());

@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 import org.sqlite.SQLiteOpenMode;
@@ -37,7 +39,8 @@ public final class Store implements AutoCloseable {
      * authority (older binaries read it to refuse a newer database); {@code schema_version} is
      * the history, for people.
      */
-    static final List<String> MIGRATIONS = List.of("V1__clients.sql", "V2__certificates.sql", "V3__modes_settings_audit.sql");
+    static final List<String> MIGRATIONS = List.of("V1__clients.sql", "V2__certificates.sql", "V3__modes_settings_audit.sql",
+            "V4__issuer_bound_mappings.sql");
 
     private final Path file;
     private final HikariDataSource pool;
@@ -91,7 +94,8 @@ public final class Store implements AutoCloseable {
             c.resetOpenMode(SQLiteOpenMode.CREATE);
         }
         c.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        c.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        // FULL: a committed revocation survives a power loss; NORMAL in WAL mode may lose the last commits, and with them a revocation.
+        c.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         c.enforceForeignKeys(true);
         c.setBusyTimeout(busyTimeoutMs);
         SQLiteDataSource ds = new SQLiteDataSource(c);
@@ -205,33 +209,58 @@ public final class Store implements AutoCloseable {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try {
-            long version = policyVersion(c);
-            Map<Long, Builder> byId = new LinkedHashMap<>();
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id, name, mode FROM clients ORDER BY name")) {
-                while (rs.next()) {
-                    byId.put(rs.getLong(1), new Builder(rs.getString(2), rs.getString(3)));
-                }
-            }
-            readInto(c, byId, "SELECT client_id, kind, address, mode, uid, gid FROM listeners ORDER BY kind, address", (b, rs) ->
-                    b.listeners.add(new StoredClient.Listener(rs.getString(2), rs.getString(3), rs.getString(4),
-                            (Integer) rs.getObject(5), (Integer) rs.getObject(6))));
-            readInto(c, byId, "SELECT client_id, cidr FROM sources ORDER BY cidr", (b, rs) -> b.sources.add(rs.getString(2)));
-            readInto(c, byId, "SELECT client_id, uid FROM peer_uids ORDER BY uid", (b, rs) -> b.peerUids.add(rs.getInt(2)));
-            readInto(c, byId, "SELECT client_id, permission FROM grants", (b, rs) -> b.grants.add(rs.getString(2)));
-            readInto(c, byId, "SELECT client_id, preset FROM presets ORDER BY preset", (b, rs) -> b.presets.add(rs.getString(2)));
-            readInto(c, byId, "SELECT client_id, kind, value FROM cert_mappings ORDER BY value", (b, rs) ->
-                    (rs.getString(2).equals("subject") ? b.certSubjects : b.certFingerprints).add(rs.getString(3)));
-            List<StoredCertificate> certificates = certificates(c);
-            List<StoredClient> clients = new ArrayList<>();
-            for (Builder b : byId.values()) {
-                clients.add(new StoredClient(b.name, b.mode, b.listeners, b.sources, b.peerUids, b.grants, b.presets, b.certSubjects,
-                        b.certFingerprints));
-            }
-            return new Snapshot(version, clients, certificates);
+            return readSnapshot(c);
         } finally {
             c.rollback();
             c.setAutoCommit(auto);
         }
+    }
+
+    /** Reads everything with the connection's transaction as it is (a writer's: its own changes included). */
+    private static Snapshot readSnapshot(Connection c) throws SQLException {
+        long version = policyVersion(c);
+        Map<Long, Builder> byId = new LinkedHashMap<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id, name, mode FROM clients ORDER BY name")) {
+            while (rs.next()) {
+                byId.put(rs.getLong(1), new Builder(rs.getString(2), rs.getString(3)));
+            }
+        }
+        readInto(c, byId, "SELECT client_id, kind, address, mode, uid, gid FROM listeners ORDER BY kind, address", (b, rs) ->
+                b.listeners.add(new StoredClient.Listener(rs.getString(2), rs.getString(3), rs.getString(4),
+                        (Integer) rs.getObject(5), (Integer) rs.getObject(6))));
+        readInto(c, byId, "SELECT client_id, cidr FROM sources ORDER BY cidr", (b, rs) -> b.sources.add(rs.getString(2)));
+        readInto(c, byId, "SELECT client_id, uid FROM peer_uids ORDER BY uid", (b, rs) -> b.peerUids.add(rs.getInt(2)));
+        readInto(c, byId, "SELECT client_id, permission FROM grants", (b, rs) -> b.grants.add(rs.getString(2)));
+        readInto(c, byId, "SELECT client_id, preset FROM presets ORDER BY preset", (b, rs) -> b.presets.add(rs.getString(2)));
+        readInto(c, byId, "SELECT client_id, kind, value, ca FROM cert_mappings ORDER BY value, ca", (b, rs) -> {
+            if (rs.getString(2).equals("subject")) {
+                b.certSubjects.add(new StoredClient.SubjectMapping(rs.getString(3), rs.getString(4)));
+            } else {
+                b.certFingerprints.add(rs.getString(3));
+            }
+        });
+        List<StoredCertificate> certificates = certificates(c);
+        List<Snapshot.RevokedFingerprint> revoked = new ArrayList<>();
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT fingerprint, revoked_at, reason FROM revoked_fingerprints ORDER BY revoked_at")) {
+            while (rs.next()) {
+                revoked.add(new Snapshot.RevokedFingerprint(rs.getString(1), Instant.parse(rs.getString(2)), rs.getString(3)));
+            }
+        }
+        List<StoredClient> clients = new ArrayList<>();
+        for (Builder b : byId.values()) {
+            clients.add(new StoredClient(b.name, b.mode, b.listeners, b.sources, b.peerUids, b.grants, b.presets, b.certSubjects,
+                    b.certFingerprints));
+        }
+        return new Snapshot(version, clients, certificates, revoked);
+    }
+
+    /** {@code snapshot} with {@code client} in place of the client of its name, or added. */
+    private static Snapshot with(Snapshot snapshot, StoredClient client) {
+        List<StoredClient> clients = new ArrayList<>(snapshot.clients());
+        clients.removeIf(x -> x.name().equals(client.name()));
+        clients.add(client);
+        return new Snapshot(snapshot.version(), clients, snapshot.certificates(), snapshot.revokedFingerprints());
     }
 
     static long policyVersion(Connection c) throws SQLException {
@@ -269,11 +298,18 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    /** Runs a query whose first column is the client id and hands each row to that client's builder. */
+    /**
+     * Runs a query whose first column is the client id and hands each row to that client's builder.
+     * A row of no client (deleted by hand with foreign keys off) belongs to nobody and is passed over:
+     * it must not make the whole policy unreadable.
+     */
     private static void readInto(Connection c, Map<Long, Builder> byId, String sql, RowInto into) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
-                into.read(byId.get(rs.getLong(1)), rs);
+                Builder client = byId.get(rs.getLong(1));
+                if (client != null) {
+                    into.read(client, rs);
+                }
             }
         }
     }
@@ -286,7 +322,7 @@ public final class Store implements AutoCloseable {
         final List<Integer> peerUids = new ArrayList<>();
         final TreeSet<String> grants = new TreeSet<>();
         final List<String> presets = new ArrayList<>();
-        final List<String> certSubjects = new ArrayList<>();
+        final List<StoredClient.SubjectMapping> certSubjects = new ArrayList<>();
         final List<String> certFingerprints = new ArrayList<>();
 
         Builder(String name, String mode) {
@@ -347,13 +383,22 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    /** Adds a client; refuses a taken name or a listener or certificate mapping another client already has. */
+    /** Adds a client; refuses a taken name. */
     public void addClient(StoredClient client) {
+        addClient(client, after -> { });
+    }
+
+    /**
+     * Adds a client. {@code check} sees every client as they would be with it, under the write lock
+     * (so no other writer comes in between), and refuses the change by throwing.
+     */
+    public void addClient(StoredClient client, Consumer<Snapshot> check) {
         String mode = checkMode(client.mode());
         change(c -> {
             if (clientId(c, client.name()) != null) {
                 throw new StoreException("client \"" + client.name() + "\" already exists");
             }
+            check.accept(with(readSnapshot(c), client));
             try (PreparedStatement p = c.prepareStatement("INSERT INTO clients (name, mode, updated_at) VALUES (?, ?, ?)")) {
                 p.setString(1, client.name());
                 p.setString(2, mode);
@@ -368,19 +413,30 @@ public final class Store implements AutoCloseable {
         });
     }
 
-    /** Replaces a client's listeners, sources, peer uids and certificate mappings (its grants and mode stay). */
-    public void updateIdentity(StoredClient client) {
-        change(c -> {
-            long id = requireClient(c, client.name());
+    /**
+     * Changes how a client is recognised: {@code edit} gets the client as stored, under the write
+     * lock, and returns it as it is to be; only its listeners, sources, peer uids and certificate
+     * mappings are written (name, mode and grants stay). {@code check} sees every client as they
+     * would be and refuses by throwing. Returns the client as written.
+     */
+    public StoredClient updateClient(String name, UnaryOperator<StoredClient> edit, Consumer<Snapshot> check) {
+        return change(c -> {
+            long id = requireClient(c, name);
+            Snapshot before = readSnapshot(c);
+            StoredClient old = before.clients().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+            StoredClient edited = edit.apply(old);
+            StoredClient updated = old.withIdentity(edited.listeners(), edited.sources(), edited.peerUids(), edited.certSubjects(),
+                    edited.certFingerprints());
+            check.accept(with(before, updated));
             for (String table : List.of("listeners", "sources", "peer_uids", "cert_mappings")) {
                 try (PreparedStatement p = c.prepareStatement("DELETE FROM " + table + " WHERE client_id = ?")) {
                     p.setLong(1, id);
                     p.executeUpdate();
                 }
             }
-            writeIdentity(c, id, client);
+            writeIdentity(c, id, updated);
             touch(c, id);
-            return null;
+            return updated;
         });
     }
 
@@ -417,21 +473,11 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    /** Uniqueness is the caller's check, on addresses as the proxy reads them; the table constraints catch only equal text. */
     private static void writeIdentity(Connection c, long id, StoredClient client) throws SQLException {
-        for (StoredClient.Listener l : client.listeners()) {
-            try (PreparedStatement p = c.prepareStatement(
-                    "SELECT c.name FROM listeners l JOIN clients c ON c.id = l.client_id WHERE l.kind = ? AND l.address = ?")) {
-                p.setString(1, l.kind());
-                p.setString(2, l.address());
-                try (ResultSet rs = p.executeQuery()) {
-                    if (rs.next()) {
-                        throw new StoreException((l.kind().equals("tcp") ? "port " : "socket ") + l.address()
-                                + " is already the listener of client \"" + rs.getString(1) + "\"");
-                    }
-                }
-            }
-            try (PreparedStatement p = c.prepareStatement(
-                    "INSERT INTO listeners (client_id, kind, address, mode, uid, gid) VALUES (?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement p = c.prepareStatement(
+                "INSERT INTO listeners (client_id, kind, address, mode, uid, gid) VALUES (?, ?, ?, ?, ?, ?)")) {
+            for (StoredClient.Listener l : client.listeners()) {
                 p.setLong(1, id);
                 p.setString(2, l.kind());
                 p.setString(3, l.address());
@@ -442,39 +488,29 @@ public final class Store implements AutoCloseable {
             }
         }
         insertAll(c, "INSERT OR IGNORE INTO sources (client_id, cidr) VALUES (?, ?)", id, client.sources());
-        for (String[] mapping : mappings(client)) {
-            try (PreparedStatement p = c.prepareStatement(
-                    "SELECT c.name FROM cert_mappings m JOIN clients c ON c.id = m.client_id WHERE m.kind = ? AND m.value = ?")) {
-                p.setString(1, mapping[0]);
-                p.setString(2, mapping[1]);
-                try (ResultSet rs = p.executeQuery()) {
-                    if (rs.next()) {
-                        throw new StoreException("certificate " + mapping[0] + " " + mapping[1] + " is already mapped to client \""
-                                + rs.getString(1) + "\"");
-                    }
-                }
-            }
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO cert_mappings (client_id, kind, value) VALUES (?, ?, ?)")) {
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO cert_mappings (client_id, kind, value, ca) VALUES (?, ?, ?, ?)")) {
+            for (StoredClient.SubjectMapping m : client.certSubjects()) {
                 p.setLong(1, id);
-                p.setString(2, mapping[0]);
-                p.setString(3, mapping[1]);
+                p.setString(2, "subject");
+                p.setString(3, m.subject());
+                p.setString(4, m.ca());
+                p.executeUpdate();
+            }
+            for (String fingerprint : client.certFingerprints()) {
+                p.setLong(1, id);
+                p.setString(2, "fingerprint");
+                p.setString(3, fingerprint);
+                p.setString(4, null);
                 p.executeUpdate();
             }
         }
-        for (Integer uid : client.peerUids()) {
-            try (PreparedStatement p = c.prepareStatement("INSERT OR IGNORE INTO peer_uids (client_id, uid) VALUES (?, ?)")) {
+        try (PreparedStatement p = c.prepareStatement("INSERT OR IGNORE INTO peer_uids (client_id, uid) VALUES (?, ?)")) {
+            for (Integer uid : client.peerUids()) {
                 p.setLong(1, id);
                 p.setInt(2, uid);
                 p.executeUpdate();
             }
         }
-    }
-
-    private static List<String[]> mappings(StoredClient client) {
-        List<String[]> out = new ArrayList<>();
-        client.certSubjects().forEach(v -> out.add(new String[] {"subject", v}));
-        client.certFingerprints().forEach(v -> out.add(new String[] {"fingerprint", v}));
-        return out;
     }
 
     /** Records a certificate sockwarden issued; {@code client} must exist for a client certificate. */
@@ -528,6 +564,30 @@ public final class Store implements AutoCloseable {
             }
             return hits.stream().map(x -> new StoredCertificate(x.serial(), x.kind(), x.client(), x.fingerprint(), x.subject(),
                     x.notBefore(), x.notAfter(), now, reason)).toList();
+        });
+    }
+
+    /**
+     * Revokes a certificate sockwarden did not issue (a mapped one of another CA) by its SHA-256
+     * fingerprint: from then on it identifies no client, whatever mapping it matches. Refused for a
+     * certificate sockwarden issued ({@link #revokeCertificates} records those). Returns false if it
+     * was revoked already.
+     */
+    public boolean revokeFingerprint(String fingerprint, String reason) {
+        if (!fingerprint.matches("[0-9a-f]{64}")) {
+            throw new StoreException("not a SHA-256 fingerprint (64 lower-case hex digits): " + fingerprint);
+        }
+        return change(c -> {
+            if (certificates(c).stream().anyMatch(x -> x.fingerprint().equals(fingerprint))) {
+                throw new StoreException("certificate " + fingerprint + " was issued by sockwarden; revoke it as such");
+            }
+            try (PreparedStatement p = c.prepareStatement(
+                    "INSERT OR IGNORE INTO revoked_fingerprints (fingerprint, revoked_at, reason) VALUES (?, ?, ?)")) {
+                p.setString(1, fingerprint);
+                p.setString(2, Instant.now().toString());
+                p.setString(3, reason);
+                return p.executeUpdate() > 0;
+            }
         });
     }
 

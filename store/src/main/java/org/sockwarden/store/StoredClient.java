@@ -9,7 +9,7 @@ import java.util.TreeSet;
  * {@code enforce} or {@code learn}.
  */
 public record StoredClient(String name, String mode, List<Listener> listeners, List<String> sources, List<Integer> peerUids,
-                           SortedSet<String> grants, List<String> presets, List<String> certSubjects,
+                           SortedSet<String> grants, List<String> presets, List<SubjectMapping> certSubjects,
                            List<String> certFingerprints) {
 
     public static final String ENFORCE = "enforce";
@@ -26,7 +26,7 @@ public record StoredClient(String name, String mode, List<Listener> listeners, L
     }
 
     public StoredClient(String name, List<Listener> listeners, List<String> sources, List<Integer> peerUids,
-                        SortedSet<String> grants, List<String> presets, List<String> certSubjects, List<String> certFingerprints) {
+                        SortedSet<String> grants, List<String> presets, List<SubjectMapping> certSubjects, List<String> certFingerprints) {
         this(name, ENFORCE, listeners, sources, peerUids, grants, presets, certSubjects, certFingerprints);
     }
 
@@ -34,6 +34,19 @@ public record StoredClient(String name, String mode, List<Listener> listeners, L
                         SortedSet<String> grants, List<String> presets) {
         this(name, ENFORCE, listeners, sources, peerUids, grants, presets, List.of(), List.of());
     }
+
+    /** This client with another identity (listeners, sources, peer uids, certificate mappings); name, mode and grants stay. */
+    public StoredClient withIdentity(List<Listener> listeners, List<String> sources, List<Integer> peerUids, List<SubjectMapping> certSubjects,
+                                     List<String> certFingerprints) {
+        return new StoredClient(name, mode, listeners, sources, peerUids, grants, presets, certSubjects, certFingerprints);
+    }
+
+    /**
+     * A certificate subject as the operator wrote it (a distinguished name) and the SHA-256
+     * fingerprint of the CA that must have signed the certificate; {@code ca} is null only in rows
+     * of versions before subject mappings named their CA.
+     */
+    public record SubjectMapping(String subject, String ca) {}
 
     /** {@code kind} is "tcp" (address HOST:PORT) or "unix" (address an absolute path, with mode and owner). */
     public record Listener(String kind, String address, String mode, Integer uid, Integer gid) {

@@ -67,10 +67,23 @@ class StoreTest {
         }
     }
 
+    /** A connection to a new database at {@code file} with the schema of an earlier sockwarden: the first {@code version} migrations. */
+    private static Connection earlierVersion(Path file, int version) throws Exception {
+        Connection c = Store.dataSource(file, 1000).getConnection();
+        for (String script : Store.MIGRATIONS.subList(0, version)) {
+            String sql = new String(Store.class.getResourceAsStream("migrations/" + script).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            for (String statement : Store.statements(sql)) {
+                exec(c, statement);
+            }
+        }
+        exec(c, "PRAGMA user_version = " + version);
+        return c;
+    }
+
     /** What a proxy would hear from its watcher. */
-    static class Recorder implements PolicyWatcher.Listener {
+    static class Recorder implements StoreWatcher.Listener {
         final List<Snapshot> snapshots = new CopyOnWriteArrayList<>();
-        final List<PolicyWatcher.Health> health = new CopyOnWriteArrayList<>();
+        final List<StoreWatcher.Health> health = new CopyOnWriteArrayList<>();
 
         @Override
         public void snapshot(Snapshot s) {
@@ -78,7 +91,7 @@ class StoreTest {
         }
 
         @Override
-        public void health(PolicyWatcher.Health h) {
+        public void health(StoreWatcher.Health h) {
             health.add(h);
         }
 
@@ -99,10 +112,12 @@ class StoreTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("rwx------");
         Path file = data.resolve(Store.FILE);
         List<List<Object>> history = query(file, "SELECT version, script, applied_at FROM schema_version ORDER BY version");
-        assertThat(history).extracting(r -> r.get(0)).containsExactly(1, 2, 3);
+        assertThat(history).extracting(r -> r.get(0)).containsExactly(1, 2, 3, 4);
         assertThat(history).extracting(r -> r.get(1)).containsExactlyElementsOf(Store.MIGRATIONS);
         assertThat(history).allSatisfy(r -> assertThat(r.get(2)).isNotNull());
         assertThat(query(file, "PRAGMA journal_mode")).containsExactly(List.of("wal"));
+        // FULL (2): a commit, a revocation among them, is on the disk before the writer goes on.
+        assertThat(query(file, "PRAGMA synchronous")).containsExactly(List.of(2));
 
         try (Store s = Store.open(data)) {
             Snapshot snap = s.snapshot();
@@ -112,7 +127,7 @@ class StoreTest {
             assertThat(snap.version()).isEqualTo(1);
         }
         assertThat(query(file, "SELECT version, script, applied_at FROM schema_version ORDER BY version")).isEqualTo(history);
-        assertThat(query(file, "PRAGMA user_version")).containsExactly(List.of(3));
+        assertThat(query(file, "PRAGMA user_version")).containsExactly(List.of(4));
         // The audit table is there for the proxy's writer.
         assertThat(query(file, "SELECT count(*) FROM audit")).containsExactly(List.of(0));
     }
@@ -122,15 +137,7 @@ class StoreTest {
         Path file = dir.resolve(Store.FILE);
         // A database as the previous sockwarden left it: V1 and V2, user_version only, and a
         // certificate whose client had been removed without revoking it.
-        try (Connection c = Store.dataSource(file, 1000).getConnection()) {
-            for (String script : Store.MIGRATIONS.subList(0, 2)) {
-                String sql = new String(Store.class.getResourceAsStream("migrations/" + script).readAllBytes(),
-                        java.nio.charset.StandardCharsets.UTF_8);
-                for (String statement : Store.statements(sql)) {
-                    exec(c, statement);
-                }
-            }
-            exec(c, "PRAGMA user_version = 2");
+        try (Connection c = earlierVersion(file, 2)) {
             exec(c, "INSERT INTO clients (name) VALUES ('vidar')");
             exec(c, "INSERT INTO certificates VALUES ('01', 'client', 'gone', 'f0', 'CN=gone', '2026-01-01T00:00:00Z', "
                     + "'2027-01-01T00:00:00Z', NULL)");
@@ -145,7 +152,7 @@ class StoreTest {
             assertThat(s.certificates("vidar").get(0).revokedAt()).isNull();
         }
         List<List<Object>> history = query(file, "SELECT version, applied_at IS NULL FROM schema_version ORDER BY version");
-        assertThat(history).containsExactly(List.of(1, 1), List.of(2, 1), List.of(3, 0));
+        assertThat(history).containsExactly(List.of(1, 1), List.of(2, 1), List.of(3, 0), List.of(4, 0));
     }
 
     @Test
@@ -158,7 +165,7 @@ class StoreTest {
         }
         byte[] before = Files.readAllBytes(file);
         assertThatThrownBy(() -> Store.open(data)).isInstanceOf(StoreException.class)
-                .hasMessage("database " + file + " has schema version 7, this sockwarden knows up to 3: upgrade sockwarden");
+                .hasMessage("database " + file + " has schema version 7, this sockwarden knows up to 4: upgrade sockwarden");
         assertThat(Files.readAllBytes(file)).isEqualTo(before);
     }
 
@@ -179,37 +186,43 @@ class StoreTest {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(query(dir.resolve(Store.FILE), "SELECT count(*) FROM schema_version")).containsExactly(List.of(3));
+        assertThat(query(dir.resolve(Store.FILE), "SELECT count(*) FROM schema_version")).containsExactly(List.of(4));
     }
 
     // ---- changes ----
 
     @Test
-    void identityConflictsAndUnknownClientsAreRefusedWithNames() {
+    void aCheckSeesTheClientsAsTheChangeLeavesThemAndItsRefusalWritesNothing() {
         try (Store s = Store.open(dir)) {
             assertThatThrownBy(() -> s.grant("vidar", List.of("NETWORKS"), List.of())).hasMessage("no client \"vidar\"; clients: (none)");
-            s.addClient(client("traefik", "127.0.0.1:2380"));
+            s.addClient(client("traefik", "127.0.0.1:2380", "CONTAINERS"));
+            String ca = "ab".repeat(32);
             s.addClient(new StoredClient("vidar", List.of(StoredClient.Listener.unix("/run/sockwarden/vidar.sock", "0660", 1000, 1000)),
-                    List.of(), List.of(1000), new TreeSet<>(), List.of(), List.of("CN=ci,O=example"), List.of("00ff")));
+                    List.of("10.0.0.0/8"), List.of(1000), new TreeSet<>(), List.of(),
+                    List.of(new StoredClient.SubjectMapping("CN=ci,O=example", ca)), List.of("00ff")));
             long version = s.snapshot().version();
 
-            assertThatThrownBy(() -> s.addClient(client("watchtower", "127.0.0.1:2380")))
-                    .isInstanceOf(StoreException.class)
-                    .hasMessage("port 127.0.0.1:2380 is already the listener of client \"traefik\"");
-            assertThatThrownBy(() -> s.addClient(new StoredClient("dozzle",
-                    List.of(StoredClient.Listener.unix("/run/sockwarden/vidar.sock", null, null, null)), List.of(), List.of(),
-                    new TreeSet<>(), List.of())))
-                    .hasMessage("socket /run/sockwarden/vidar.sock is already the listener of client \"vidar\"");
-            assertThatThrownBy(() -> s.addClient(new StoredClient("ci", List.of(), List.of(), List.of(), new TreeSet<>(), List.of(),
-                    List.of("CN=ci,O=example"), List.of())))
-                    .hasMessage("certificate subject CN=ci,O=example is already mapped to client \"vidar\"");
-            assertThatThrownBy(() -> s.addClient(new StoredClient("ci", List.of(), List.of(), List.of(), new TreeSet<>(), List.of(),
-                    List.of(), List.of("00ff"))))
-                    .hasMessage("certificate fingerprint 00ff is already mapped to client \"vidar\"");
-            assertThatThrownBy(() -> s.updateIdentity(new StoredClient("traefik",
-                    List.of(StoredClient.Listener.unix("/run/sockwarden/vidar.sock", null, null, null)), List.of(), List.of(),
-                    new TreeSet<>(), List.of())))
-                    .hasMessage("socket /run/sockwarden/vidar.sock is already the listener of client \"vidar\"");
+            List<Snapshot> seen = new ArrayList<>();
+            assertThatThrownBy(() -> s.addClient(client("watchtower", "127.0.0.1:2380"), after -> {
+                seen.add(after);
+                throw new StoreException("port 127.0.0.1:2380 is also the listener of client \"traefik\"");
+            })).isInstanceOf(StoreException.class).hasMessage("port 127.0.0.1:2380 is also the listener of client \"traefik\"");
+            assertThat(seen.get(0).clients()).extracting(StoredClient::name).containsExactlyInAnyOrder("traefik", "vidar", "watchtower");
+
+            // An edit sees the client as stored; the check sees it edited, beside the others.
+            assertThatThrownBy(() -> s.updateClient("traefik", old -> {
+                assertThat(old.listeners()).containsExactly(StoredClient.Listener.tcp("127.0.0.1:2380"));
+                return old.withIdentity(List.of(StoredClient.Listener.unix("/run/sockwarden/vidar.sock", null, null, null)), List.of(),
+                        List.of(), List.of(), List.of());
+            }, after -> {
+                assertThat(after.clients()).filteredOn(c -> c.name().equals("traefik")).singleElement()
+                        .satisfies(c -> assertThat(c.listeners()).extracting(StoredClient.Listener::kind).containsExactly("unix"))
+                        .satisfies(c -> assertThat(c.grants()).containsExactly("CONTAINERS"));
+                throw new StoreException("socket taken");
+            })).hasMessage("socket taken");
+            // What no check refused, the tables still do when the text is equal.
+            assertThatThrownBy(() -> s.addClient(client("watchtower", "127.0.0.1:2380"))).isInstanceOf(StoreException.class)
+                    .hasMessageContaining("UNIQUE constraint failed: listeners.kind, listeners.address");
             assertThatThrownBy(() -> s.addClient(client("traefik", null))).hasMessage("client \"traefik\" already exists");
 
             assertThatThrownBy(() -> s.grant("vidr", List.of("NETWORKS"), List.of()))
@@ -218,12 +231,104 @@ class StoreTest {
             assertThatThrownBy(() -> s.removeClient("vidr")).hasMessage("no client \"vidr\"; clients: traefik, vidar");
             assertThatThrownBy(() -> s.setMode("vidr", "learn")).hasMessage("no client \"vidr\"; clients: traefik, vidar");
             assertThatThrownBy(() -> s.client("vidr")).hasMessage("no client \"vidr\"; clients: traefik, vidar");
+            assertThatThrownBy(() -> s.updateClient("vidr", c -> c, after -> { })).hasMessage("no client \"vidr\"; clients: traefik, vidar");
 
             // Refused changes were rolled back whole: nothing half-written, no version bump.
             Snapshot after = s.snapshot();
             assertThat(after.version()).isEqualTo(version);
             assertThat(after.clients()).extracting(StoredClient::name).containsExactly("traefik", "vidar");
             assertThat(after.clients().get(0).listeners()).containsExactly(StoredClient.Listener.tcp("127.0.0.1:2380"));
+            assertThat(after.clients().get(1).certSubjects()).containsExactly(new StoredClient.SubjectMapping("CN=ci,O=example", ca));
+        }
+    }
+
+    @Test
+    void rowsOfAClientDeletedByHandAreNobodysAndTheRestIsRead() throws Exception {
+        Path data = dir.resolve("data");
+        try (Store s = Store.open(data)) {
+            s.addClient(client("gone", "127.0.0.1:2390", "CONTAINERS"));
+            s.addClient(client("kept", "127.0.0.1:2391", "PING"));
+        }
+        // As sqlite3 does by default: foreign keys off, so nothing cascades.
+        org.sqlite.SQLiteDataSource plain = new org.sqlite.SQLiteDataSource();
+        plain.setUrl("jdbc:sqlite:" + data.resolve(Store.FILE));
+        try (Connection c = plain.getConnection()) {
+            exec(c, "DELETE FROM clients WHERE name = 'gone'");
+        }
+        try (Store s = Store.open(data)) {
+            assertThat(s.snapshot().clients()).extracting(StoredClient::name).containsExactly("kept");
+            assertThat(s.client("kept").listeners()).containsExactly(StoredClient.Listener.tcp("127.0.0.1:2391"));
+        }
+    }
+
+    @Test
+    void anUpdateWritesTheIdentityItIsGivenAndKeepsGrantsAndMode() {
+        try (Store s = Store.open(dir)) {
+            String ca = "cd".repeat(32);
+            s.addClient(new StoredClient("vidar", List.of(StoredClient.Listener.unix("/run/sw/v.sock", "0660", 0, 1000),
+                    StoredClient.Listener.tcp("127.0.0.1:2390")), List.of("10.0.0.0/8"), List.of(1000), new TreeSet<>(Set.of("PING")),
+                    List.of("homepage"), List.of(new StoredClient.SubjectMapping("CN=ci", ca)), List.of("00ff")));
+            s.setMode("vidar", "learn");
+            StoredClient updated = s.updateClient("vidar", old -> old.withIdentity(
+                    List.of(StoredClient.Listener.tcp("127.0.0.1:2390"), StoredClient.Listener.unix("/run/sw/v.sock", "0600", 0, 1000)),
+                    old.sources(), old.peerUids(), old.certSubjects(), old.certFingerprints()), after -> { });
+            assertThat(s.client("vidar")).isEqualTo(updated);
+            assertThat(updated.listeners()).contains(StoredClient.Listener.unix("/run/sw/v.sock", "0600", 0, 1000));
+            assertThat(updated.sources()).containsExactly("10.0.0.0/8");
+            assertThat(updated.peerUids()).containsExactly(1000);
+            assertThat(updated.certSubjects()).containsExactly(new StoredClient.SubjectMapping("CN=ci", ca));
+            assertThat(updated.certFingerprints()).containsExactly("00ff");
+            assertThat(updated.grants()).containsExactly("PING");
+            assertThat(updated.presets()).containsExactly("homepage");
+            assertThat(updated.mode()).isEqualTo("learn");
+        }
+    }
+
+    @Test
+    void oneSubjectMayBeMappedOncePerCaAndACertificateOfAnotherCaIsRevokedByFingerprint() {
+        try (Store s = Store.open(dir)) {
+            String caA = "aa".repeat(32);
+            String caB = "bb".repeat(32);
+            s.addClient(new StoredClient("a", List.of(), List.of(), List.of(), new TreeSet<>(), List.of(),
+                    List.of(new StoredClient.SubjectMapping("CN=ci", caA)), List.of()));
+            s.addClient(new StoredClient("b", List.of(), List.of(), List.of(), new TreeSet<>(), List.of(),
+                    List.of(new StoredClient.SubjectMapping("CN=ci", caB)), List.of()));
+            assertThatThrownBy(() -> s.addClient(new StoredClient("c", List.of(), List.of(), List.of(), new TreeSet<>(), List.of(),
+                    List.of(new StoredClient.SubjectMapping("CN=ci", caA)), List.of()))).hasMessageContaining("UNIQUE constraint failed");
+
+            String external = "ee".repeat(32);
+            long version = s.snapshot().version();
+            assertThat(s.revokeFingerprint(external, "key leaked")).isTrue();
+            assertThat(s.revokeFingerprint(external, "again")).isFalse();
+            assertThat(s.snapshot().revokedFingerprints()).singleElement()
+                    .satisfies(r -> assertThat(r.fingerprint()).isEqualTo(external))
+                    .satisfies(r -> assertThat(r.reason()).isEqualTo("key leaked"));
+            assertThat(s.snapshot().version()).isGreaterThan(version);
+            assertThatThrownBy(() -> s.revokeFingerprint("EE", null)).hasMessageContaining("not a SHA-256 fingerprint");
+            Instant now = Instant.now();
+            s.recordCertificate(new StoredCertificate("01", "client", "a", "f1".repeat(32), "CN=a", now, now.plusSeconds(60), null));
+            assertThatThrownBy(() -> s.revokeFingerprint("f1".repeat(32), null)).hasMessageContaining("was issued by sockwarden");
+        }
+    }
+
+    @Test
+    void subjectMappingsOfEarlierVersionsNameTheOneTrustedCaOrNone() throws Exception {
+        for (String trusted : new String[] {"aa".repeat(32), "aa".repeat(32) + "," + "bb".repeat(32)}) {
+            Path file = dir.resolve(trusted.length() + "-" + Store.FILE);
+            try (Connection c = earlierVersion(file, 3)) {
+                exec(c, "INSERT INTO clients (id, name) VALUES (1, 'ci')");
+                exec(c, "INSERT INTO cert_mappings VALUES (1, 'subject', 'CN=ci,O=example')");
+                exec(c, "INSERT INTO cert_mappings VALUES (1, 'fingerprint', '" + "ff".repeat(32) + "')");
+                exec(c, "INSERT INTO settings VALUES ('trusted_cas', '" + trusted + "')");
+            }
+            Path data = Files.createDirectories(dir.resolve("data-" + trusted.length()));
+            Files.move(file, data.resolve(Store.FILE));
+            try (Store s = Store.open(data)) {
+                StoredClient ci = s.client("ci");
+                assertThat(ci.certSubjects()).containsExactly(new StoredClient.SubjectMapping("CN=ci,O=example",
+                        trusted.contains(",") ? null : trusted));
+                assertThat(ci.certFingerprints()).containsExactly("ff".repeat(32));
+            }
         }
     }
 
@@ -292,7 +397,7 @@ class StoreTest {
         try (Store proxySide = Store.open(dir); Store cliSide = Store.open(dir)) {
             proxySide.addClient(client("vidar", null));
             Recorder seen = new Recorder();
-            try (PolicyWatcher w = new PolicyWatcher(proxySide.file(), seen).start()) {
+            try (StoreWatcher w = new StoreWatcher(proxySide.file(), seen).start()) {
                 assertThat(seen.snapshots).hasSize(1);
                 cliSide.grant("vidar", List.of("NETWORKS"), List.of());
                 long committed = System.nanoTime();
@@ -310,7 +415,7 @@ class StoreTest {
         try (Store proxySide = Store.open(dir)) {
             proxySide.addClient(client("vidar", null));
             Recorder seen = new Recorder();
-            try (PolicyWatcher w = new PolicyWatcher(proxySide.file(), seen).start()) {
+            try (StoreWatcher w = new StoreWatcher(proxySide.file(), seen).start()) {
                 assertThat(seen.snapshots).hasSize(1);
                 Process cli = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                         System.getProperty("java.class.path"), SecondProcess.class.getName(), dir.toString(), "vidar", "NETWORKS")
@@ -334,7 +439,7 @@ class StoreTest {
         try (Store store = Store.open(dir)) {
             store.addClient(client("vidar", null, "CONTAINERS"));
             Recorder seen = new Recorder();
-            try (PolicyWatcher w = new PolicyWatcher(store.file(), seen).start();
+            try (StoreWatcher w = new StoreWatcher(store.file(), seen).start();
                  Connection locker = Store.dataSource(store.file(), 1000).getConnection()) {
                 // WAL: the watcher goes on reading the last committed policy while another process
                 // holds the write lock, and a second writer is told the database is locked.
@@ -365,7 +470,7 @@ class StoreTest {
             store.addClient(client("vidar", null, "CONTAINERS"));
         }
         Recorder seen = new Recorder();
-        try (PolicyWatcher w = new PolicyWatcher(file, seen).start()) {
+        try (StoreWatcher w = new StoreWatcher(file, seen).start()) {
             assertThat(seen.snapshots).hasSize(1);
             // A connected reader is never locked out in WAL mode (previous test). It meets a lock
             // when it must connect again: here the file goes away, and comes back held by another
@@ -378,7 +483,7 @@ class StoreTest {
                 Files.move(away, file, StandardCopyOption.ATOMIC_MOVE);
                 await("locked", () -> w.health().problem().endsWith("is locked by another writer"), Duration.ofSeconds(2));
                 Thread.sleep(1_500);
-                PolicyWatcher.Health locked = w.health();
+                StoreWatcher.Health locked = w.health();
                 assertThat(locked.ok()).isFalse();
                 assertThat(locked.problem()).isEqualTo("database " + file + " is locked by another writer");
                 assertThat(locked.version()).as("still serving").isEqualTo(1);
@@ -386,7 +491,7 @@ class StoreTest {
                 exec(locker, "COMMIT");
             }
             await("recovered", () -> w.health().ok(), Duration.ofSeconds(1));
-            assertThat(seen.health).extracting(PolicyWatcher.Health::ok).containsExactly(false, false, true);
+            assertThat(seen.health).extracting(StoreWatcher.Health::ok).containsExactly(false, false, true);
             assertThat(seen.health.get(0).problem()).isEqualTo("database file " + file + " is missing (deleted?)");
             // After a gap the watcher cannot tell the file is the same one: it hands it over again.
             assertThat(seen.snapshots).hasSize(2);
@@ -405,7 +510,7 @@ class StoreTest {
             store.addClient(client("vidar", null, "CONTAINERS"));
         }
         Recorder seen = new Recorder();
-        try (PolicyWatcher w = new PolicyWatcher(file, seen).start()) {
+        try (StoreWatcher w = new StoreWatcher(file, seen).start()) {
             for (String suffix : List.of("", "-wal", "-shm")) {
                 Files.deleteIfExists(dir.resolve(Store.FILE + suffix));
             }
@@ -438,7 +543,7 @@ class StoreTest {
                     throw new IllegalStateException("bug in the proxy");
                 }
             };
-            try (PolicyWatcher w = new PolicyWatcher(store.file(), seen).start()) {
+            try (StoreWatcher w = new StoreWatcher(store.file(), seen).start()) {
                 store.grant("vidar", List.of("NETWORKS"), List.of());
                 await("the grant", () -> seen.snapshots.size() == 2, Duration.ofSeconds(1));
                 assertThat(w.health().ok()).isTrue();

@@ -1,7 +1,10 @@
 package org.sockwarden.bench;
 
+import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -15,11 +18,14 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.sockwarden.certs.CertificateAuthority;
+import org.sockwarden.certs.IssuedCertificate;
 import org.sockwarden.proxy.api.DockerApi;
 import org.sockwarden.proxy.api.Operation;
 import org.sockwarden.proxy.identity.Client;
 import org.sockwarden.proxy.identity.ClientConfig;
 import org.sockwarden.proxy.identity.Directory;
+import org.sockwarden.proxy.identity.Identity;
 import org.sockwarden.proxy.identity.ListenerAddress;
 import org.sockwarden.proxy.policy.Presets;
 import org.sockwarden.proxy.request.CanonicalRequest;
@@ -44,6 +50,8 @@ public class DecisionBenchmark {
 
     private Directory directory;
     private String listener;
+    private Directory tlsDirectory;
+    private Identity.Certificate certificate;
 
     @Setup
     public void setUp() {
@@ -56,6 +64,33 @@ public class DecisionBenchmark {
         }
         directory = new Directory(1, clients);
         listener = new ListenerAddress.Tcp("127.0.0.1", 30000).key(); // traefik's preset
+
+        // The same clients on the mutual-TLS listener, each by its issued certificate's fingerprint.
+        try {
+            CertificateAuthority ca = CertificateAuthority.createOrLoad(Files.createTempDirectory("sw-bench-ca"));
+            List<ClientConfig> byCertificate = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                IssuedCertificate issued = ca.issueClient("client" + i, Duration.ofHours(1));
+                Presets.Preset p = presets.get(i % presets.size());
+                byCertificate.add(new ClientConfig(new Client("client" + i, p.permissionSet(), Client.GrantAdvice.CLI), List.of(), List.of(),
+                        Set.of(), Set.of(issued.fingerprint()), List.of(), List.of()));
+                if (i == 0) {
+                    certificate = new Identity.Certificate(List.of(issued.certificate()));
+                }
+            }
+            tlsDirectory = new Directory(1, byCertificate, Map.of(), List.of(ca.certificate()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * What a kept-alive TLS connection asks for each request: its certificate's client, decided
+     * once per directory (chain validated, mappings matched) and remembered by fingerprint.
+     */
+    @Benchmark
+    public String certificateIdentity() {
+        return tlsDirectory.resolve(certificate).name();
     }
 
     @Benchmark

@@ -2,6 +2,7 @@ package org.sockwarden.proxy.forward;
 
 import java.util.function.Consumer;
 import org.sockwarden.proxy.api.Operation;
+import org.sockwarden.proxy.identity.Identity;
 
 /**
  * One allowed request while it runs: what the access log needs, filled in as it goes, and the
@@ -11,7 +12,7 @@ import org.sockwarden.proxy.api.Operation;
 public final class Exchange {
     private final String client;
     private final Operation operation;
-    private final java.security.cert.X509Certificate certificate;
+    private final Identity identity;
     private final Consumer<Exchange> onEnd;
     private volatile int status;
     private volatile long bytesIn;
@@ -19,16 +20,16 @@ public final class Exchange {
     private volatile boolean ended;
     private volatile Consumer<Throwable> abort;
 
-    /** @param certificate the client certificate that identified the caller, or null for other listeners */
-    public Exchange(String client, Operation operation, java.security.cert.X509Certificate certificate, Consumer<Exchange> onEnd) {
+    /** @param identity what the caller proved (its listener or its certificate), checked again when the policy changes */
+    public Exchange(String client, Operation operation, Identity identity, Consumer<Exchange> onEnd) {
         this.client = client;
         this.operation = operation;
-        this.certificate = certificate;
+        this.identity = identity;
         this.onEnd = onEnd;
     }
 
-    public java.security.cert.X509Certificate certificate() {
-        return certificate;
+    public Identity identity() {
+        return identity;
     }
 
     public String client() {

@@ -2,17 +2,17 @@ package org.sockwarden.proxy.listener;
 
 import java.net.Socket;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 import org.sockwarden.certs.Fingerprints;
+import org.sockwarden.certs.TlsMaterial;
 import org.sockwarden.proxy.identity.Directory;
+import org.sockwarden.proxy.identity.Identity;
 
 /**
  * Decides a client certificate during the handshake: first the chain to a trusted CA and the
@@ -35,18 +35,7 @@ final class ClientCertificateTrust extends X509ExtendedTrustManager {
 
     /** From the next handshake on, client certificates must chain to one of {@code trustedCas}. */
     void trust(List<X509Certificate> trustedCas) throws GeneralSecurityException {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try {
-            store.load(null, null);
-        } catch (java.io.IOException e) {
-            throw new GeneralSecurityException(e);
-        }
-        for (int i = 0; i < trustedCas.size(); i++) {
-            store.setCertificateEntry("ca-" + i, trustedCas.get(i));
-        }
-        TrustManagerFactory f = TrustManagerFactory.getInstance("PKIX");
-        f.init(store);
-        this.pkix = (X509ExtendedTrustManager) f.getTrustManagers()[0];
+        this.pkix = TlsMaterial.clientTrust(trustedCas);
     }
 
     @Override
@@ -84,8 +73,9 @@ final class ClientCertificateTrust extends X509ExtendedTrustManager {
             throw new CertificateException(reason, e);
         }
         Directory d = directory.get();
-        if (d.byCertificate(fp, leaf) == null) {
-            String reason = d.whyNot(fp, leaf.getSubjectX500Principal());
+        Identity.Certificate identity = new Identity.Certificate(fp, List.of(chain));
+        if (d.resolve(identity) == null) {
+            String reason = d.whyNot(identity);
             refused.accept(reason);
             throw new CertificateException(reason);
         }

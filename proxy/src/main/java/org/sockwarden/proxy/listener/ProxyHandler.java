@@ -29,7 +29,7 @@ import org.sockwarden.proxy.identity.PeerCredentials;
 import org.sockwarden.proxy.log.AccessLog;
 import org.sockwarden.proxy.policy.Decision;
 import org.sockwarden.proxy.policy.Permission;
-import org.sockwarden.proxy.policy.Policy;
+import org.sockwarden.proxy.policy.Decider;
 import org.sockwarden.proxy.request.CanonicalRequest;
 import org.sockwarden.proxy.request.Canonicalizer;
 
@@ -87,7 +87,7 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
             return true;
         }
         Client client = config.client();
-        Decision decision = Policy.decide(client.permissions(), method, canonical);
+        Decision decision = Decider.decide(client.permissions(), method, canonical);
         if (decision instanceof Decision.Unknown unknown) {
             refuse(request, response, callback, 403, "sockwarden: " + method + " " + unknown.path()
                             + " is not an endpoint of the Docker Engine API, so client \"" + client.name() + "\" may not call it",
@@ -95,6 +95,9 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
             return true;
         }
         if (decision instanceof Decision.Deny deny) {
+            if (deny.operation() == Operation.SYSTEM_PING) {
+                accessLog.event("WARN", pingHint(client, method, uri.getPath(), deny.missing()));
+            }
             refuse(request, response, callback, 403, denial(client, deny.operation(), method, uri.getPath(), deny.missing()),
                     new Logged(start, listener, clientName, method, target, deny.operation().id(), "deny",
                             deny.missing().stream().map(Permission::name).collect(Collectors.joining("+"))));
@@ -104,8 +107,7 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
         Operation op = allow.operation();
         String grantedBy = allow.grantedBy();
         Logged logged = new Logged(start, listener, clientName, method, target, op.id(), "allow", grantedBy);
-        Exchange exchange = new Exchange(client.name(), op,
-                identity instanceof Identity.Certificate c ? c.certificate() : null, x -> {
+        Exchange exchange = new Exchange(client.name(), op, identity, x -> {
             running.remove(x);
             logged.write(x);
         });
@@ -128,13 +130,22 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
                 + " needs " + needs + why + "); to allow it: " + client.grantAdvice().howToGrant(client.name(), missing);
     }
 
+    /**
+     * A refused version negotiation is not what its user sees: the docker CLI then guesses its own
+     * newest API version, and the engine refuses that with "client version ... is too new".
+     */
+    private static String pingHint(Client client, String method, String path, List<Permission> missing) {
+        return "client \"" + client.name() + "\" may not call " + Operation.SYSTEM_PING.id() + " (" + method + " " + path
+                + "): Docker clients call it first to choose their API version, and without it the docker CLI reports the engine's"
+                + " \"client version ... is too new\" instead of this refusal; to allow it: " + client.grantAdvice().howToGrant(client.name(), missing);
+    }
+
     /** On the TLS listener the certificate is the identity; elsewhere the listener is. Null: TLS without a certificate. */
     private static Identity identify(Request request, String listener) {
         if (!listener.startsWith("tls:")) {
             return new Identity.Listener(listener);
         }
-        TlsIdentity tls = TlsIdentity.of(request);
-        return tls == null ? null : new Identity.Certificate(tls.fingerprint(), tls.certificate());
+        return TlsIdentity.of(request);
     }
 
     /** What the connection failed to prove beyond reaching the listener (source range, peer uid), or null. */

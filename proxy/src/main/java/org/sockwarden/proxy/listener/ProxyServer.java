@@ -34,7 +34,6 @@ import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
 import org.eclipse.jetty.util.HostPort;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import org.sockwarden.certs.Fingerprints;
 import org.sockwarden.proxy.forward.EngineConnector;
 import org.sockwarden.proxy.forward.EngineDiagnosis;
 import org.sockwarden.proxy.forward.Exchange;
@@ -167,10 +166,9 @@ public final class ProxyServer implements AutoCloseable {
         }
         directory = next;
         for (Exchange x : running) {
-            ClientConfig c = next.byName(x.client());
-            boolean credentialValid = x.certificate() == null
-                    || next.byCertificate(Fingerprints.sha256(x.certificate()), x.certificate()) == c;
-            if (c == null || !credentialValid || !c.client().permissions().allows(x.operation())) {
+            // The identity decided again: its client may be gone, served deny-all, or another one now.
+            ClientConfig c = next.resolve(x.identity());
+            if (c == null || !c.name().equals(x.client()) || !c.client().permissions().allows(x.operation())) {
                 x.abort(new IllegalStateException("client " + x.client() + " lost " + x.operation().id()));
             }
         }

@@ -1,22 +1,25 @@
 package org.sockwarden.proxy.listener;
 
 import java.security.cert.X509Certificate;
+import java.util.List;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
-import org.sockwarden.certs.Fingerprints;
+import org.sockwarden.proxy.identity.Identity;
 
 /** The client certificate of a TLS connection, read once per connection. */
-record TlsIdentity(String fingerprint, X509Certificate certificate) {
+final class TlsIdentity {
     private static final String ATTRIBUTE = "sockwarden.tlsIdentity";
 
-    static TlsIdentity of(Request request) {
+    private TlsIdentity() {}
+
+    static Identity.Certificate of(Request request) {
         Object cached = request.getConnectionMetaData().getAttribute(ATTRIBUTE);
-        if (cached instanceof TlsIdentity id) {
+        if (cached instanceof Identity.Certificate id) {
             return id;
         }
         EndPoint.SslSessionData ssl = request.getConnectionMetaData().getConnection().getEndPoint().getSslSessionData();
         X509Certificate[] chain = ssl == null ? null : ssl.peerCertificates();
-        TlsIdentity id = chain == null || chain.length == 0 ? null : new TlsIdentity(Fingerprints.sha256(chain[0]), chain[0]);
+        Identity.Certificate id = chain == null || chain.length == 0 ? null : new Identity.Certificate(List.of(chain));
         if (id != null) {
             request.getConnectionMetaData().setAttribute(ATTRIBUTE, id);
         }

@@ -49,11 +49,15 @@ public final class AccessLog implements AutoCloseable {
         enqueue(e);
     }
 
-    /** Non-request messages (startup, engine trouble) in the same stream and format. */
+    /**
+     * Non-request messages (startup, engine trouble) in the same stream and format. One event is
+     * one line whatever the message holds: its control characters are escaped here, so a value a
+     * client chose (a certificate subject, a path) cannot start a line of its own.
+     */
     public void event(String level, String message) {
         enqueue(format == Format.JSON
                 ? "{\"time\":\"" + Instant.now() + "\",\"level\":\"" + level + "\",\"message\":" + quote(message) + "}"
-                : Instant.now() + " " + level + " " + message);
+                : appendEscaped(new StringBuilder().append(Instant.now()).append(' ').append(level).append(' '), message).toString());
     }
 
     private void enqueue(Object line) {
@@ -96,9 +100,11 @@ public final class AccessLog implements AutoCloseable {
 
     static String text(Entry e) {
         StringBuilder b = new StringBuilder(160);
-        appendInstant(b, e.time()).append(" listener=").append(e.listener()).append(" client=").append(e.client())
-                .append(' ').append(e.method()).append(' ').append(e.target())
-                .append(" op=").append(e.operation() == null ? "-" : e.operation())
+        appendInstant(b, e.time()).append(" listener=");
+        appendEscaped(b, e.listener()).append(" client=");
+        appendEscaped(b, e.client()).append(' ');
+        appendEscaped(b, e.method()).append(' ');
+        appendEscaped(b, e.target()).append(" op=").append(e.operation() == null ? "-" : e.operation())
                 .append(' ').append(e.decision());
         if (e.grant() != null) {
             b.append('(').append(e.grant()).append(')');
@@ -158,7 +164,36 @@ public final class AccessLog implements AutoCloseable {
         b.append(value);
     }
 
-    /** A JSON string literal (or null). */
+    /**
+     * Whether a character could end or rewrite a line in a terminal, a pager or a log collector: C0
+     * and C1 controls, DEL, and the Unicode line and paragraph separators.
+     */
+    static boolean isLineUnsafe(char c) {
+        return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029';
+    }
+
+    /**
+     * Appends {@code s} to a text line with every line-unsafe character written as {@code \xNN}
+     * (or {@code \\uNNNN}) and the backslash doubled, so an escape in the log always came from here.
+     */
+    static StringBuilder appendEscaped(StringBuilder b, String s) {
+        if (s == null) {
+            return b.append("null");
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\') {
+                b.append("\\\\");
+            } else if (isLineUnsafe(c)) {
+                b.append(c <= 0xff ? String.format("\\x%02x", (int) c) : String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b;
+    }
+
+    /** A JSON string literal (or null); line-unsafe characters beyond those JSON requires are escaped too. */
     public static String quote(String s) {
         if (s == null) {
             return "null";
@@ -173,7 +208,7 @@ public final class AccessLog implements AutoCloseable {
                 case '\r' -> b.append("\\r");
                 case '\t' -> b.append("\\t");
                 default -> {
-                    if (c < 0x20) {
+                    if (isLineUnsafe(c)) {
                         b.append(String.format("\\u%04x", (int) c));
                     } else {
                         b.append(c);

@@ -41,4 +41,26 @@ class AccessLogTest {
                 + " op=system.ping allow(PING) status=200 in=0 out=2 us=57");
         assertThat(AccessLog.json(e)).startsWith("{\"time\":\"2026-12-02T13:20:15.641479120Z\",\"listener\":\"127.0.0.1:2375\"");
     }
+
+    @Test
+    void whatAClientSentStaysInItsLine() {
+        AccessLog.Entry e = new AccessLog.Entry(Instant.parse("2026-12-02T13:20:15Z"), "unix:/run/a\\b.sock", "-", "GET",
+                "/_ping?x=\n2026 INFO forged\u2029\u007f", null, "reject", null, 400, 0, 0, 1);
+        assertThat(AccessLog.text(e)).isEqualTo("2026-12-02T13:20:15Z listener=unix:/run/a\\\\b.sock client=- GET"
+                + " /_ping?x=\\x0a2026 INFO forged\\u2029\\x7f op=- reject status=400 in=0 out=0 us=1");
+        assertThat(AccessLog.json(e)).contains("\"target\":\"/_ping?x=\\n2026 INFO forged\\u2029\\u007f\"").doesNotContain("\n");
+    }
+
+    @Test
+    void anEventIsOneLineInBothFormats() throws Exception {
+        for (AccessLog.Format format : AccessLog.Format.values()) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            try (AccessLog log = new AccessLog(format, new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8))) {
+                log.event("WARN", "refused CN=x\r\nINFO forged\u0085");
+            }
+            String written = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(written.lines()).as(format + ": " + written).hasSize(1);
+            assertThat(written).doesNotContain("\r", "\u0085");
+        }
+    }
 }

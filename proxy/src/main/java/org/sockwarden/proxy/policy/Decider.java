@@ -5,8 +5,8 @@ import org.sockwarden.proxy.api.Operation;
 import org.sockwarden.proxy.request.CanonicalRequest;
 
 /** The one place a request in canonical form meets a client's permissions; the proxy and `explain` both ask it. */
-public final class Policy {
-    private Policy() {}
+public final class Decider {
+    private Decider() {}
 
     public static Decision decide(PermissionSet permissions, String method, CanonicalRequest request) {
         Operation op = DockerApi.match(method, request.path());

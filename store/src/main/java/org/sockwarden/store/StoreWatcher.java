@@ -22,7 +22,7 @@ import java.util.Objects;
  * back. In WAL mode a writer, even in {@code BEGIN EXCLUSIVE}, never blocks the connected watcher;
  * a lock only bites when it has to connect again, e.g. to a file held in exclusive locking mode.
  */
-public final class PolicyWatcher implements AutoCloseable {
+public final class StoreWatcher implements AutoCloseable {
 
     /** Healthy, or why not and since when; {@code version} is the policy version being served. */
     public record Health(boolean ok, String problem, Instant since, long version) {}
@@ -34,7 +34,7 @@ public final class PolicyWatcher implements AutoCloseable {
         void health(Health health);
     }
 
-    private static final System.Logger LOG = System.getLogger(PolicyWatcher.class.getName());
+    private static final System.Logger LOG = System.getLogger(StoreWatcher.class.getName());
     private static final long POLL_MS = 100;
     private static final int BUSY_TIMEOUT_MS = 250;
 
@@ -49,16 +49,16 @@ public final class PolicyWatcher implements AutoCloseable {
     private long policyVersion = -1;
     private boolean otherFile;
 
-    public PolicyWatcher(Path file, Listener listener) {
+    public StoreWatcher(Path file, Listener listener) {
         this.file = file;
         this.listener = listener;
         this.health = new Health(true, null, Instant.now(), -1);
-        this.thread = new Thread(this::run, "sockwarden-policy-watcher");
+        this.thread = new Thread(this::run, "sockwarden-store-watcher");
         thread.setDaemon(true);
     }
 
     /** Reads the policy once (so the caller starts with it, or knows it could not) and starts watching. */
-    public PolicyWatcher start() {
+    public StoreWatcher start() {
         poll();
         thread.start();
         return this;
