@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import org.sockwarden.proxy.log.AccessLog;
 import org.sockwarden.proxy.policy.EnvFlags;
 import org.sockwarden.proxy.policy.Permission;
 import org.sockwarden.proxy.policy.PermissionSet;
@@ -109,9 +108,18 @@ final class GrantCommands {
     }
 
     static String json(Presets.Preset p) {
-        return "{\"name\":" + AccessLog.quote(p.name()) + ",\"description\":" + AccessLog.quote(p.description())
-                + ",\"permissions\":[" + p.permissions().stream().map(AccessLog::quote).collect(Collectors.joining(","))
-                + "],\"basis\":" + AccessLog.quote(p.basis()) + "}";
+        return Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("name", p.name());
+            g.writeStringField("description", p.description());
+            g.writeArrayFieldStart("permissions");
+            for (String permission : p.permissions()) {
+                g.writeString(permission);
+            }
+            g.writeEndArray();
+            g.writeStringField("basis", p.basis());
+            g.writeEndObject();
+        });
     }
 
     @Command(name = "import-env", mixinStandardHelpOptions = true,

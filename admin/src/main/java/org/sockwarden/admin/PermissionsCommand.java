@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.sockwarden.proxy.api.Operation;
-import org.sockwarden.proxy.log.AccessLog;
 import org.sockwarden.proxy.policy.Permission;
 import org.sockwarden.proxy.policy.PermissionSet;
 import picocli.CommandLine.Command;
@@ -51,19 +50,38 @@ final class PermissionsCommand implements Callable<Integer> {
     public Integer call() {
         StringBuilder out = new StringBuilder();
         if (json) {
-            out.append("[\n");
+            // One object per line, so that `grep` still finds a name; each object is written by jackson.
             List<String> entries = new ArrayList<>();
             for (Permission p : Permission.all()) {
-                entries.add("  {\"name\":" + AccessLog.quote(p.name()) + ",\"kind\":\"" + kind(p) + "\",\"grants\":["
-                        + grantsOf(p).stream().map(g -> "{\"operation\":" + AccessLog.quote(g.operation().id())
-                                + ",\"with\":[" + g.with().stream().map(w -> AccessLog.quote(w.name()))
-                                .collect(Collectors.joining(",")) + "]}").collect(Collectors.joining(",")) + "]}");
+                entries.add(Json.write(g -> {
+                    g.writeStartObject();
+                    g.writeStringField("name", p.name());
+                    g.writeStringField("kind", kind(p));
+                    g.writeArrayFieldStart("grants");
+                    for (Grant grant : grantsOf(p)) {
+                        g.writeStartObject();
+                        g.writeStringField("operation", grant.operation().id());
+                        g.writeArrayFieldStart("with");
+                        for (Permission w : grant.with()) {
+                            g.writeString(w.name());
+                        }
+                        g.writeEndArray();
+                        g.writeEndObject();
+                    }
+                    g.writeEndArray();
+                    g.writeEndObject();
+                }));
             }
             for (Map.Entry<String, Permission> alias : Permission.aliases().entrySet()) {
-                entries.add("  {\"name\":" + AccessLog.quote(alias.getKey()) + ",\"kind\":\"alias\",\"of\":"
-                        + AccessLog.quote(alias.getValue().name()) + "}");
+                entries.add(Json.write(g -> {
+                    g.writeStartObject();
+                    g.writeStringField("name", alias.getKey());
+                    g.writeStringField("kind", "alias");
+                    g.writeStringField("of", alias.getValue().name());
+                    g.writeEndObject();
+                }));
             }
-            out.append(String.join(",\n", entries)).append("\n]\n");
+            out.append("[\n  ").append(String.join(",\n  ", entries)).append("\n]\n");
         } else {
             for (Permission p : Permission.all()) {
                 out.append(p.name()).append(' ').append(kind(p)).append(':');

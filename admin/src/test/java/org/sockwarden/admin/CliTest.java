@@ -2,6 +2,8 @@ package org.sockwarden.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sockwarden.proxy.policy.Permission;
+import org.sockwarden.proxy.policy.Presets;
 
 class CliTest {
 
@@ -83,6 +87,32 @@ class CliTest {
         assertThat(r.out().lines()).allMatch(l -> l.matches("[A-Z][A-Z0-9_]* (section|modifier|operation|alias):.*"));
         Run json = run("permissions", "--json");
         assertThat(json.out()).startsWith("[\n").contains("{\"name\":\"EXEC\",\"kind\":\"section\",\"grants\":[{\"operation\":\"containers.exec\",\"with\":[\"POST\"]}");
+        assertThat(topLevelObjects(json.out())).isEqualTo(Permission.all().size() + Permission.aliases().size());
+    }
+
+    @Test
+    void presetListJsonIsOneValidDocument() throws Exception {
+        Run json = run("preset", "list", "--json");
+        assertThat(json.exit()).isZero();
+        assertThat(topLevelObjects(json.out())).isEqualTo(Presets.all().size());
+        assertThat(run("preset", "show", "traefik", "--json").out()).startsWith("{\"name\":\"traefik\",");
+    }
+
+    /** Parses a JSON array strictly (jackson fails on anything malformed or trailing) and counts its elements. */
+    private static int topLevelObjects(String text) {
+        try (JsonParser p = Json.parser(text)) {
+            assertThat(p.nextToken()).isEqualTo(JsonToken.START_ARRAY);
+            int n = 0;
+            while (p.nextToken() == JsonToken.START_OBJECT) {
+                p.skipChildren();
+                n++;
+            }
+            assertThat(p.currentToken()).isEqualTo(JsonToken.END_ARRAY);
+            assertThat(p.nextToken()).isNull();
+            return n;
+        } catch (java.io.IOException e) {
+            throw new AssertionError("not valid JSON: " + text, e);
+        }
     }
 
     @Test
