@@ -78,6 +78,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "On SIGTERM, how long running requests may finish before streams are closed (default: ${DEFAULT-VALUE}).")
     int shutdownGrace;
 
+    @picocli.CommandLine.Mixin
+    Monitoring.Options monitoringOptions = new Monitoring.Options();
+
     @Override
     public Integer call() throws Exception {
         AccessLog.Format format = switch (logFormat) {
@@ -96,8 +99,9 @@ final class ServeCommand implements Callable<Integer> {
         }
 
         AccessLog log = new AccessLog(format, System.out);
-        ProxyServer server = new ProxyServer(socket, log, Duration.ofSeconds(shutdownGrace));
         Path data = dataDir.resolve();
+        Monitoring monitoring = Monitoring.create(monitoringOptions, data, socket, log);
+        ProxyServer server = new ProxyServer(socket, log, monitoring.sink(), Duration.ofSeconds(shutdownGrace));
         StatusFile status = new StatusFile(data, socket);
         server.start(new Directory(0, dropIn));
         for (ClientConfig c : dropIn) {
@@ -110,11 +114,15 @@ final class ServeCommand implements Callable<Integer> {
         log.event("INFO", "sockwarden " + Main.Version.version() + " serving; engine " + socket + ", data " + data
                 + (dropIn.isEmpty() ? "" : ", client default on " + listen + " with " + permissions));
         TlsFiles tls = tlsListen == null ? null : startTls(data, server);
-        PolicyWatcher watcher = watch(data, server, dropIn, log, status, tls);
+        status.admin(monitoring.start(server));
+        PolicyWatcher watcher = watch(data, server, dropIn, log, status, tls, monitoring);
         if (watcher != null) {
             status.write(server, watcher.health());
         }
+        monitoring.ready(watcher == null ? () -> "policy database unusable, no stored client is served (deny-all); the log says why"
+                : () -> watcher.health().ok() ? null : watcher.health().problem());
         server.join();
+        monitoring.close();
         if (watcher != null) {
             watcher.close();
         }
@@ -138,7 +146,7 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Serves the store's clients and follows its changes; an unreadable store serves none of them (deny-all). */
     private static PolicyWatcher watch(Path data, ProxyServer server, List<ClientConfig> dropIn, AccessLog log, StatusFile status,
-                                       TlsFiles tls) {
+                                       TlsFiles tls, Monitoring monitoring) {
         Path file;
         try (Store store = Store.open(data)) {
             file = store.file();
@@ -151,7 +159,13 @@ final class ServeCommand implements Callable<Integer> {
         self[0] = new PolicyWatcher(file, new PolicyWatcher.Listener() {
             @Override
             public void snapshot(Snapshot snapshot) {
-                server.apply(Policies.directory(snapshot, dropIn, w -> log.event("WARN", w)));
+                monitoring.policy(snapshot);
+                try {
+                    server.apply(Policies.directory(snapshot, dropIn, w -> log.event("WARN", w)));
+                } catch (RuntimeException e) {
+                    monitoring.policyFailed();
+                    throw e;
+                }
                 log.event("INFO", "policy version " + snapshot.version() + " in force: "
                         + server.directory().clients().stream().map(ClientConfig::name).toList());
                 for (StoredCertificate c : snapshot.certificates()) {
@@ -171,6 +185,7 @@ final class ServeCommand implements Callable<Integer> {
                 if (health.ok()) {
                     log.event("INFO", "policy database readable again; policy version " + health.version());
                 } else {
+                    monitoring.policyFailed();
                     log.event("ERROR", health.problem() + "; still serving the last good policy, version " + health.version()
                             + " (changes are not picked up until this is fixed)");
                 }

@@ -1,18 +1,12 @@
 package org.sockwarden.admin;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.sockwarden.proxy.forward.EngineDiagnosis;
 import org.sockwarden.proxy.log.AccessLog;
 import org.sockwarden.store.Snapshot;
 import org.sockwarden.store.StoredClient;
@@ -44,7 +38,7 @@ final class StatusCommand implements Callable<Integer> {
         }
         Path engine = dockerSocket != null ? dockerSocket
                 : running != null ? Path.of(unquote(field(running, "engine"))) : ServeCommand.defaultSocket(System.getenv());
-        String engineProblem = ping(engine);
+        String engineProblem = EngineProbe.ping(engine, java.time.Duration.ofSeconds(2));
         boolean healthy = running != null && running.contains("\"healthy\":true");
         if (json) {
             System.out.println("{\"data\":" + AccessLog.quote(data.toString()) + ",\"policy_version\":" + snapshot.version()
@@ -87,20 +81,6 @@ final class StatusCommand implements Callable<Integer> {
             System.out.print(b);
         }
         return running != null && healthy && engineProblem == null ? 0 : 1;
-    }
-
-    /** Null when the engine answers /_ping, else why not. */
-    static String ping(Path socket) {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            ch.write(ByteBuffer.wrap("GET /_ping HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
-            ByteBuffer in = ByteBuffer.allocate(256);
-            ch.read(in);
-            String head = new String(in.array(), 0, in.position(), StandardCharsets.US_ASCII);
-            return head.startsWith("HTTP/1.1 200") ? null : "answered " + head.lines().findFirst().orElse("nothing");
-        } catch (IOException e) {
-            return EngineDiagnosis.of(socket, e).message();
-        }
     }
 
     private static String field(String json, String name) {

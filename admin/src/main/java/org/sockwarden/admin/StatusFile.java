@@ -1,6 +1,11 @@
 package org.sockwarden.admin;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -10,10 +15,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.util.stream.Collectors;
+import java.util.List;
 import org.sockwarden.proxy.identity.ClientConfig;
 import org.sockwarden.proxy.listener.ProxyServer;
-import org.sockwarden.proxy.log.AccessLog;
 import org.sockwarden.store.PolicyWatcher;
 
 /**
@@ -29,10 +33,16 @@ final class StatusFile {
     static final String NAME = "status.json";
     static final String LOCK = "proxy.lock";
 
+    private static final JsonFactory JSON = new JsonFactory();
+
+    /** An open listener and the client it is for (null: none any more). */
+    private record Listening(String listener, String client) {}
+
     private final Path file;
     private final Path engine;
     private final Instant started = Instant.now();
     private FileChannel lock;
+    private volatile String admin;
 
     StatusFile(Path data, Path engine) {
         this.file = data.resolve(NAME);
@@ -67,29 +77,69 @@ final class StatusFile {
         }
     }
 
+    /** The admin listener the running proxy of {@code data} named in its status file ({@code HOST:PORT}), or null. */
+    static String adminAddress(Path data) {
+        try (JsonParser p = JSON.createParser(data.resolve(NAME).toFile())) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("admin")) {
+                    return value == JsonToken.VALUE_STRING ? p.getText() : null;
+                }
+                p.skipChildren();
+            }
+            return null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The admin listener's address, for `sockwarden health` ({@code HOST:PORT}), or null when there is none. */
+    void admin(String hostPort) {
+        this.admin = hostPort;
+    }
+
     synchronized void write(ProxyServer server, PolicyWatcher.Health health) {
-        String listeners = server.openListeners().stream().sorted()
+        boolean ok = health == null || health.ok();
+        write(server.directory().version(), ok, health == null ? null : health.problem(), server.openListeners().stream().sorted()
                 .map(key -> {
                     ClientConfig c = server.directory().byListener(key);
-                    return "{\"listener\":" + AccessLog.quote(key) + ",\"client\":" + AccessLog.quote(c == null ? null : c.name()) + "}";
-                }).collect(Collectors.joining(","));
-        boolean ok = health == null || health.ok();
-        write("{\"pid\":" + ProcessHandle.current().pid() + ",\"started\":\"" + started + "\",\"engine\":" + AccessLog.quote(engine.toString())
-                + ",\"policy_version\":" + server.directory().version() + ",\"healthy\":" + ok
-                + ",\"problem\":" + AccessLog.quote(health == null ? null : health.problem())
-                + ",\"listeners\":[" + listeners + "]}\n");
+                    return new Listening(key, c == null ? null : c.name());
+                }).toList());
     }
 
     synchronized void unusable(String problem) {
-        write("{\"pid\":" + ProcessHandle.current().pid() + ",\"started\":\"" + started + "\",\"engine\":" + AccessLog.quote(engine.toString())
-                + ",\"policy_version\":-1,\"healthy\":false,\"problem\":" + AccessLog.quote(problem) + ",\"listeners\":[]}\n");
+        write(-1, false, problem, List.of());
     }
 
-    private void write(String json) {
+    private void write(long policyVersion, boolean healthy, String problem, List<Listening> listeners) {
         try {
+            StringWriter json = new StringWriter();
+            try (JsonGenerator g = JSON.createGenerator(json)) {
+                g.writeStartObject();
+                g.writeNumberField("pid", ProcessHandle.current().pid());
+                g.writeStringField("started", started.toString());
+                g.writeStringField("engine", engine.toString());
+                g.writeNumberField("policy_version", policyVersion);
+                g.writeBooleanField("healthy", healthy);
+                g.writeStringField("problem", problem);
+                g.writeStringField("admin", admin);
+                g.writeArrayFieldStart("listeners");
+                for (Listening l : listeners) {
+                    g.writeStartObject();
+                    g.writeStringField("listener", l.listener());
+                    g.writeStringField("client", l.client());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(NAME + ".tmp");
-            Files.writeString(tmp, json, StandardCharsets.UTF_8);
+            Files.writeString(tmp, json + "\n", StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             // status is a convenience; serving goes on without it
