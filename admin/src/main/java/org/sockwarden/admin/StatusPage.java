@@ -97,8 +97,8 @@ final class StatusPage {
     private static String identities(ClientConfig c, StoredClient stored, Snapshot snapshot) {
         List<String> out = new ArrayList<>();
         for (ListenerAddress l : c.listeners()) {
-            String extra = l instanceof ListenerAddress.Unix u ? " (mode " + (u.mode() == null ? "0660" : u.mode()) + ")" : "";
-            out.add((l instanceof ListenerAddress.Unix ? "socket " : "port ") + l.key() + extra);
+            out.add(l instanceof ListenerAddress.Unix u ? "socket " + u.path() + " (mode " + (u.mode() == null ? "0660" : u.mode()) + ")"
+                    : "port " + l.key());
         }
         if (!c.peerUids().isEmpty()) {
             out.add("peer uids " + c.peerUids().stream().sorted().map(String::valueOf).collect(Collectors.joining(", ")));

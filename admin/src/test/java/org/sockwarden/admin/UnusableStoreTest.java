@@ -50,7 +50,7 @@ class UnusableStoreTest {
             }, Duration.ofSeconds(10));
             assertThat(accepts(clientPort)).as("a stored client's listener stays closed").isFalse();
             assertThat(Files.readString(log)).contains("ERROR policy database unusable, serving no stored client (deny-all) until it is fixed: "
-                    + "database " + data.resolve("sockwarden.db") + " has schema version 99, this sockwarden knows up to 3: upgrade sockwarden");
+                    + "database " + data.resolve("sockwarden.db") + " has schema version 99, this sockwarden knows up to 4: upgrade sockwarden");
             assertThat(Files.readString(data.resolve("status.json"))).contains("\"healthy\":false").contains("schema version 99");
         } finally {
             proxy.destroy();
