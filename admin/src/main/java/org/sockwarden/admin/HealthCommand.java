@@ -13,8 +13,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "health", mixinStandardHelpOptions = true,
-        description = {"Asks the running proxy's admin listener (/healthz) whether it is healthy: the engine answers and",
-                "the policy in force is the store's. For a container HEALTHCHECK.",
+        description = {"Whether the running proxy is healthy, for a container HEALTHCHECK.",
+                "Asks its admin listener's /healthz: the engine answers and the policy in force is the store's.",
                 "Exit code 0: healthy; 1: unhealthy, not running, or no admin listener to ask."})
 final class HealthCommand implements Callable<Integer> {
     @Mixin

@@ -22,11 +22,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "suggest", mixinStandardHelpOptions = true,
-        description = {"The least permissions that would have allowed everything a client was recorded doing (its allowed",
-                "and, in learn mode, would-deny requests in the audit trail), with counts and an example request each,",
-                "and the guardrail options its requests needed. With a preset (--preset, else the presets the client",
-                "was given) only what goes beyond it is listed. --apply grants it and turns learn mode off.",
-                "Exit code 0: a suggestion (or it was applied), 1: nothing recorded for the client."})
+        description = {"The least permissions that allow what a client was recorded doing.",
+                "Reads its allowed and (in learn mode) would-deny requests in the audit trail; lists each name with",
+                "counts and an example request, and the guardrail options its requests needed. With a preset (--preset,",
+                "else the presets the client was given) only what goes beyond it is listed. --apply grants it and",
+                "turns learn mode off. Exit code 0: a suggestion (or it was applied), 1: nothing recorded for the client."})
 final class SuggestCommand implements Callable<Integer> {
 
     /** The decisions of requests the client made and wants to keep making. */
