@@ -59,6 +59,10 @@ final class StatusCommand implements Callable<Integer> {
                 b.append("proxy: running, pid ").append(field(running, "pid")).append(", since ").append(unquote(field(running, "started")))
                         .append(", serving policy version ").append(field(running, "policy_version")).append('\n');
                 b.append("  health: ").append(healthy ? "ok" : "UNHEALTHY: " + unquote(field(running, "problem"))).append('\n');
+                String admin = field(running, "admin");
+                if (!admin.equals("null")) {
+                    b.append("  admin listener: http://").append(unquote(admin)).append("/ (metrics, health, status page)\n");
+                }
                 Matcher m = Pattern.compile("\\{\"listener\":(\"[^\"]*\"),\"client\":(\"[^\"]*\"|null)\\}").matcher(running);
                 while (m.find()) {
                     b.append("  listening: ").append(unquote(m.group(1))).append(" -> ").append(unquote(m.group(2))).append('\n');

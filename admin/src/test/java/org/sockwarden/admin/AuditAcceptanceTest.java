@@ -220,6 +220,7 @@ class AuditAcceptanceTest {
         assertThat(proxy.get("/healthz")).isEqualTo(new ServedProxy.Answer(200, "ok\n"));
         assertThat(CliTest.run("health", "--data", data.toString())).isEqualTo(new CliTest.Run(0, "ok\n", ""));
         assertThat(CliTest.run("health", "--admin", proxy.admin).exit()).isZero();
+        assertThat(CliTest.run("status", "--data", data.toString()).out()).contains("  admin listener: http://" + proxy.admin + "/");
     }
 
     @Test
