@@ -118,6 +118,27 @@ class AuditAcceptanceTest {
         return AuditCommandTest.jsonLines(r.out());
     }
 
+    /**
+     * The audit trail once it and the access log agree on how many requests there were, and
+     * neither has moved for a moment: both are written off the request path.
+     */
+    private List<Map<String, Object>> settled() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        int last = -1;
+        while (true) {
+            List<Map<String, Object>> rows = audit();
+            int logged = accessLog().size();
+            if (rows.size() == logged && logged == last) {
+                return rows;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the audit trail (" + rows.size() + ") and the access log (" + logged + ") did not settle");
+            }
+            last = rows.size() == logged ? logged : -1;
+            Thread.sleep(200);
+        }
+    }
+
     private static Request request(Map<String, Object> row) {
         return new Request(row.get("client") == null ? "-" : (String) row.get("client"), (String) row.get("method"),
                 (String) row.get("target"), row.get("operation") == null ? "-" : (String) row.get("operation"), (String) row.get("decision"),
@@ -142,13 +163,7 @@ class AuditAcceptanceTest {
         disco.run("ps").ok();
         vidar.run("ps").ok();
 
-        // Both the access log and the audit trail are written off the request path: wait until they agree.
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        List<Map<String, Object>> rows = audit();
-        while (rows.size() < accessLog().size() && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            rows = audit();
-        }
+        List<Map<String, Object>> rows = settled();
         List<Request> logged = new ArrayList<>(accessLog());
         List<Request> audited = new ArrayList<>(rows.stream().map(AuditAcceptanceTest::request).toList());
         assertThat(audited).as("the audit trail has the access log's requests, no more, no fewer").containsExactlyInAnyOrderElementsOf(logged);
@@ -263,14 +278,7 @@ class AuditAcceptanceTest {
     void suggestTurnsARecordedWorkloadIntoASetThatAllowsItAndNothingMore() throws Exception {
         Instant since = Instant.now();
         workload();
-        long recorded = accessLog().stream().filter(r -> r.client().equals("ops")).count();
-        await("the workload recorded", () -> {
-            try {
-                return audit("--client", "ops").size() == recorded;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, Duration.ofSeconds(20));
+        settled();
         CliTest.Run suggested = CliTest.run("suggest", "ops", "--since", since.toString(), "--data", data.toString());
         assertThat(suggested.exit()).isZero();
         String grant = suggested.out().lines().filter(l -> l.startsWith("grant: ")).findFirst().orElseThrow();
