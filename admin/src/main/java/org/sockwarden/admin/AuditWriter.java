@@ -231,12 +231,13 @@ final class AuditWriter implements AuditSink, AutoCloseable {
         nextRetention = System.nanoTime() + RETENTION_NANOS;
         try {
             Instant cutoff = Instant.now().minus(retention);
-            int chunks = 0;
-            while (chunks++ < CHUNKS_PER_ROUND && store.deleteBeyond(maxRows, DELETE_CHUNK) == DELETE_CHUNK) {
-                // a full chunk: more may be left
+            // A full chunk means more may be left; what a round leaves, the next takes.
+            int chunks = 1;
+            while (store.deleteBeyond(maxRows, DELETE_CHUNK) == DELETE_CHUNK && chunks < CHUNKS_PER_ROUND) {
+                chunks++;
             }
-            while (chunks++ < CHUNKS_PER_ROUND && store.deleteOlderThan(cutoff, DELETE_CHUNK) == DELETE_CHUNK) {
-                // a full chunk: more may be left
+            while (chunks < CHUNKS_PER_ROUND && store.deleteOlderThan(cutoff, DELETE_CHUNK) == DELETE_CHUNK) {
+                chunks++;
             }
         } catch (StoreException e) {
             failed(e);
