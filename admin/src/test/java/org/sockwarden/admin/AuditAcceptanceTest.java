@@ -97,6 +97,11 @@ class AuditAcceptanceTest {
         if (direct != null) {
             direct.run("rm", "-f", prefix + "-worker");
         }
+        if (data != null) {
+            try (var paths = Files.walk(data)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
     }
 
     private List<Request> accessLog() {
