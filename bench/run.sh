@@ -186,6 +186,24 @@ for c in 1 16; do
   cell "deny GET /v1.41/networks (403)|$c" /v1.41/networks $c "" haproxy sockwarden
 done
 
+# What the audit trail costs: two more sockwardens started alike, one writing it (the default) and one
+# with --no-audit, warmed up alike, taking turns on GET /_ping at 16 connections; stopped afterwards.
+echo "bench: audit trail on and off" >&2
+audit_pids=()
+for variant in audit:23759 noaudit:23760; do
+  name=${variant%%:*}; p=${variant##*:}
+  flag=(); [ $name = noaudit ] && flag=(--no-audit)
+  CONTAINERS=1 "$root/sockwarden" serve --listen 127.0.0.1:$p --docker-socket "$engine" --data "$tmp/data-$name" "${flag[@]}" \
+    > "$tmp/sockwarden-$name.log" 2>&1 & audit_pids+=($!); pids+=($!)
+done
+until curl -sf -o /dev/null http://127.0.0.1:23759/_ping && curl -sf -o /dev/null http://127.0.0.1:23760/_ping; do sleep 0.05; done
+port[sw-audit]=23759; port[sw-noaudit]=23760
+for p in 23759 23760; do wrk -t2 -c16 -d$warm http://127.0.0.1:$p/_ping >/dev/null 2>&1; done
+cell "audit|16" /_ping 16 "" sw-audit sw-noaudit
+audit_rows=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from audit').fetchone()[0])" \
+  "$tmp/data-audit/audit.db" 2>/dev/null || echo "?")
+kill "${audit_pids[@]}" 2>/dev/null || true; wait "${audit_pids[@]}" 2>/dev/null || true
+
 # Mutual TLS: wrk cannot present a client certificate, so a socat per connection does (kept alive, as
 # wrk keeps its connections); the plain comparison goes through the same kind of socat.
 certs="$tmp/certs"
@@ -292,6 +310,14 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a/b; else p
   for s in logs hijack upload; do
     echo "| $s | ${streams["$s|direct"]} | ${streams["$s|haproxy-ka"]} | ${streams["$s|sockwarden"]} |"
   done
+  echo
+  echo "| Audit trail, GET /_ping | conns | on req/s | off (--no-audit) req/s | on p50 | off p50 | on p99 | off p99 | on/off |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  read -r a_rps a_p50 a_p99 <<<"${result["audit|16|sw-audit"]:-- - -}"
+  read -r n_rps n_p50 n_p99 <<<"${result["audit|16|sw-noaudit"]:-- - -}"
+  echo "| two fresh sockwardens taking turns | 16 | $a_rps | $n_rps | $a_p50 | $n_p50 | $a_p99 | $n_p99 | $(ratio "$a_rps" "$n_rps") |"
+  echo
+  echo "The audit trail's file held $audit_rows records at the end of its run."
   echo
   echo "| Mutual TLS, GET /_ping | conns | plain via socat req/s | TLS via socat req/s | p50 plain | p50 TLS | TLS/plain |"
   echo "|---|---|---|---|---|---|---|"

@@ -23,6 +23,10 @@ want 'command -v curl' curl
 # DurabilityTest watches the CLI's flushes and renames.
 want 'command -v strace' strace
 want '/usr/bin/python3 -c "import docker"' python3-docker
+# The metrics tests read /metrics with the Prometheus project's own parser; the status page is
+# loaded in headless Chromium.
+want '/usr/bin/python3 -c "import prometheus_client.parser"' python3-prometheus-client
+want 'test -x /usr/bin/chromium' chromium
 # With AppArmor on in the kernel, dockerd gives containers its docker-default profile, which it
 # loads with apparmor_parser; docker.io only recommends apparmor. (Not seen here: these machines'
 # kernels have no AppArmor.)

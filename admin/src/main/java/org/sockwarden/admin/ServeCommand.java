@@ -77,6 +77,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "On SIGTERM, how long running requests may finish before streams are closed (default: ${DEFAULT-VALUE}).")
     int shutdownGrace;
 
+    @picocli.CommandLine.Mixin
+    Monitoring.Options monitoringOptions = new Monitoring.Options();
+
     @Override
     public Integer call() throws Exception {
         AccessLog.Format format = switch (logFormat) {
@@ -100,8 +103,9 @@ final class ServeCommand implements Callable<Integer> {
         }
 
         AccessLog log = new AccessLog(format, System.out);
-        ProxyServer server = new ProxyServer(socket, log, Duration.ofSeconds(shutdownGrace));
         Path data = dataDir.resolve();
+        Monitoring monitoring = Monitoring.create(monitoringOptions, data, socket, log);
+        ProxyServer server = new ProxyServer(socket, log, monitoring.sink(), Duration.ofSeconds(shutdownGrace));
         StatusFile status = new StatusFile(data, socket, own);
         server.start(new Directory(0, dropIn));
         for (ClientConfig c : dropIn) {
@@ -114,13 +118,17 @@ final class ServeCommand implements Callable<Integer> {
         log.event("INFO", "sockwarden " + Main.Version.version() + " serving; engine " + socket + ", data " + data
                 + (dropIn.isEmpty() ? "" : ", client default on " + listen + " with " + permissions));
         TlsFiles tls = tlsAddress == null ? null : startTls(data, tlsAddress, server, log);
+        status.admin(monitoring.start(server));
         DirectoryCompiler.Surroundings around = new DirectoryCompiler.Surroundings(data, socket, dropIn,
                 tlsAddress == null ? Set.of() : Set.of(tlsAddress.key()), List.of());
-        StoreWatcher watcher = watch(data, server, around, log, status, tls);
+        StoreWatcher watcher = watch(data, server, around, log, status, tls, monitoring);
         if (watcher != null) {
             status.write(server, watcher.health());
         }
+        monitoring.ready(watcher == null ? () -> "policy database unusable, no stored client is served (deny-all); the log says why"
+                : () -> StatusFile.policyProblem(watcher.health(), server.directory()));
         server.join();
+        monitoring.close();
         if (watcher != null) {
             watcher.close();
         }
@@ -156,7 +164,7 @@ final class ServeCommand implements Callable<Integer> {
      * log (ERROR) and in the status (unhealthy) while every other change applies.
      */
     private static StoreWatcher watch(Path data, ProxyServer server, DirectoryCompiler.Surroundings around, AccessLog log,
-                                      StatusFile status, TlsFiles tls) {
+                                      StatusFile status, TlsFiles tls, Monitoring monitoring) {
         Path file;
         try (Store store = Store.open(data)) {
             file = store.file();
@@ -169,6 +177,7 @@ final class ServeCommand implements Callable<Integer> {
         self[0] = new StoreWatcher(file, new StoreWatcher.Listener() {
             @Override
             public void snapshot(Snapshot snapshot) {
+                monitoring.policy(snapshot);
                 List<X509Certificate> cas = List.of();
                 if (tls != null) {
                     tls.reload(log);
@@ -177,7 +186,12 @@ final class ServeCommand implements Callable<Integer> {
                 // Without a TLS listener no certificate is ever presented: what a mapping names matters not.
                 Directory next = DirectoryCompiler.compile(snapshot, new DirectoryCompiler.Surroundings(around.dataDir(), around.engineSocket(),
                         around.builtIn(), around.reserved(), cas), tls == null ? w -> { } : w -> log.event("WARN", w));
-                server.apply(next);
+                try {
+                    server.apply(next);
+                } catch (RuntimeException e) {
+                    monitoring.policyFailed();
+                    throw e;
+                }
                 log.event("INFO", "policy version " + snapshot.version() + " in force: "
                         + next.clients().stream().filter(ClientConfig::applies).map(ClientConfig::name).toList());
                 for (Directory.Problem p : next.problems()) {
@@ -197,6 +211,7 @@ final class ServeCommand implements Callable<Integer> {
                 if (health.ok()) {
                     log.event("INFO", "policy database readable again; policy version " + health.version());
                 } else {
+                    monitoring.policyFailed();
                     log.event("ERROR", health.problem() + "; still serving the last good policy, version " + health.version()
                             + " (changes are not picked up until this is fixed)");
                 }

@@ -2,16 +2,10 @@ package org.sockwarden.admin;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import org.sockwarden.proxy.forward.EngineDiagnosis;
 import org.sockwarden.proxy.identity.Directory;
 import org.sockwarden.store.Snapshot;
 import org.sockwarden.store.StoredCertificate;
@@ -40,7 +34,7 @@ final class StatusCommand implements Callable<Integer> {
         Optional<StatusFile.Running> running = StatusFile.read(data);
         Path engine = dockerSocket != null ? dockerSocket
                 : running.map(r -> Path.of(r.engine())).orElseGet(() -> ServeCommand.defaultSocket(System.getenv()));
-        String engineProblem = ping(engine);
+        String engineProblem = EngineProbe.ping(engine, java.time.Duration.ofSeconds(2));
         boolean healthy = running.map(StatusFile.Running::healthy).orElse(false);
         if (json) {
             System.out.println(Json.pretty(g -> {
@@ -82,6 +76,9 @@ final class StatusCommand implements Callable<Integer> {
                 b.append("proxy: running, pid ").append(r.pid()).append(", since ").append(r.started())
                         .append(", serving policy version ").append(r.policyVersion()).append('\n');
                 b.append("  health: ").append(healthy ? "ok" : "UNHEALTHY: " + r.problem()).append('\n');
+                if (r.admin() != null) {
+                    b.append("  admin listener: http://").append(r.admin()).append("/ (metrics, health, status page)\n");
+                }
                 for (Directory.Problem p : r.unappliable()) {
                     b.append("  client ").append(p.client()).append(" served deny-all: ").append(p.reason()).append('\n');
                 }
@@ -114,19 +111,5 @@ final class StatusCommand implements Callable<Integer> {
         Json.field(g, "client", c.client());
         g.writeStringField("not_after", c.notAfter().toString());
         g.writeEndObject();
-    }
-
-    /** Null when the engine answers /_ping, else why not. */
-    static String ping(Path socket) {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            ch.write(ByteBuffer.wrap("GET /_ping HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
-            ByteBuffer in = ByteBuffer.allocate(256);
-            ch.read(in);
-            String head = new String(in.array(), 0, in.position(), StandardCharsets.US_ASCII);
-            return head.startsWith("HTTP/1.1 200") ? null : "answered " + head.lines().findFirst().orElse("nothing");
-        } catch (IOException e) {
-            return EngineDiagnosis.of(socket, e).message();
-        }
     }
 }

@@ -42,7 +42,7 @@ final class StatusFile {
 
     /** What the status file of a running proxy says. */
     record Running(long pid, String started, String engine, long policyVersion, boolean healthy, String problem,
-                   List<Listener> ownListeners, List<Listener> listeners, List<Directory.Problem> unappliable) {
+                   String admin, List<Listener> ownListeners, List<Listener> listeners, List<Directory.Problem> unappliable) {
 
         void write(JsonGenerator g) throws IOException {
             g.writeStartObject();
@@ -52,6 +52,7 @@ final class StatusFile {
             g.writeNumberField("policy_version", policyVersion);
             g.writeBooleanField("healthy", healthy);
             Json.field(g, "problem", problem);
+            Json.field(g, "admin", admin);
             writeListeners(g, "own_listeners", ownListeners);
             writeListeners(g, "listeners", listeners);
             g.writeArrayFieldStart("unappliable");
@@ -82,6 +83,8 @@ final class StatusFile {
     private final List<Listener> own;
     private final Instant started = Instant.now();
     private FileChannel lock;
+    /** The admin listener's address ({@code HOST:PORT}) for `sockwarden health`, or null when there is none. */
+    private volatile String admin;
 
     /** @param own the proxy's own listeners: the drop-in client's and the mutual-TLS one, as configured */
     StatusFile(Path data, Path engine, List<Listener> own) {
@@ -139,6 +142,7 @@ final class StatusFile {
         String started = null;
         String engine = null;
         String problem = null;
+        String admin = null;
         List<Listener> own = List.of();
         List<Listener> listeners = List.of();
         List<Directory.Problem> unappliable = new ArrayList<>();
@@ -152,6 +156,7 @@ final class StatusFile {
                 case "started" -> started = p.getValueAsString();
                 case "engine" -> engine = p.getValueAsString();
                 case "problem" -> problem = p.getValueAsString();
+                case "admin" -> admin = p.getValueAsString();
                 case "own_listeners" -> own = listeners(p);
                 case "listeners" -> listeners = listeners(p);
                 case "unappliable" -> {
@@ -162,7 +167,7 @@ final class StatusFile {
                 default -> p.skipChildren();
             }
         }
-        return new Running(pid, started, engine, version, healthy, problem, own, listeners, unappliable);
+        return new Running(pid, started, engine, version, healthy, problem, admin, own, listeners, unappliable);
     }
 
     private static List<Listener> listeners(JsonParser p) throws IOException {
@@ -196,6 +201,16 @@ final class StatusFile {
         }
     }
 
+    /** The admin listener the running proxy of {@code data} named in its status file ({@code HOST:PORT}), or null. */
+    static String adminAddress(Path data) {
+        return read(data).map(Running::admin).orElse(null);
+    }
+
+    /** The admin listener's address, written from the next status on. */
+    void admin(String hostPort) {
+        this.admin = hostPort;
+    }
+
     /** The proxy's state now: healthy when the store is readable and every stored client applies. */
     synchronized void write(ProxyServer server, StoreWatcher.Health health) {
         Directory d = server.directory();
@@ -203,6 +218,17 @@ final class StatusFile {
             ClientConfig c = d.byListener(key);
             return new Listener(key, c == null ? null : c.name());
         }).toList();
+        String problem = policyProblem(health, d);
+        write(new Running(ProcessHandle.current().pid(), started.toString(), engine.toString(), d.version(), problem == null,
+                problem, admin, own, open, d.problems()));
+    }
+
+    /**
+     * Why the policy in force is not all the store says, or null: the store cannot be read, or stored
+     * clients are served deny-all because their rows cannot be applied. The status file and the admin
+     * listener's health check both say it.
+     */
+    static String policyProblem(StoreWatcher.Health health, Directory d) {
         List<String> problems = new ArrayList<>();
         if (health != null && !health.ok()) {
             problems.add(health.problem());
@@ -211,12 +237,11 @@ final class StatusFile {
             problems.add(d.problems().size() + " stored client(s) served deny-all because their policy cannot be applied: "
                     + String.join("; ", d.problems().stream().map(p -> p.client() + ": " + p.reason()).distinct().toList()));
         }
-        write(new Running(ProcessHandle.current().pid(), started.toString(), engine.toString(), d.version(), problems.isEmpty(),
-                problems.isEmpty() ? null : String.join("; ", problems), own, open, d.problems()));
+        return problems.isEmpty() ? null : String.join("; ", problems);
     }
 
     synchronized void unusable(String problem) {
-        write(new Running(ProcessHandle.current().pid(), started.toString(), engine.toString(), -1, false, problem, own, List.of(), List.of()));
+        write(new Running(ProcessHandle.current().pid(), started.toString(), engine.toString(), -1, false, problem, admin, own, List.of(), List.of()));
     }
 
     private void write(Running running) {

@@ -40,7 +40,7 @@ public final class Store implements AutoCloseable {
      * the history, for people.
      */
     static final List<String> MIGRATIONS = List.of("V1__clients.sql", "V2__certificates.sql", "V3__modes_settings_audit.sql",
-            "V4__issuer_bound_mappings.sql");
+            "V4__issuer_bound_mappings.sql", "V5__audit_moves_to_its_own_file.sql");
 
     private final Path file;
     private final HikariDataSource pool;
@@ -74,8 +74,11 @@ public final class Store implements AutoCloseable {
         config.setInitializationFailTimeout(-1);
         HikariDataSource pool = new HikariDataSource(config);
         Store store = new Store(file, pool);
-        try {
-            store.migrate();
+        try (Connection c = pool.getConnection()) {
+            migrate(c, file, "migrations/", MIGRATIONS);
+        } catch (SQLException e) {
+            pool.close();
+            throw unusable(file, e);
         } catch (RuntimeException e) {
             pool.close();
             throw e;
@@ -107,58 +110,58 @@ public final class Store implements AutoCloseable {
         return file;
     }
 
-    private void migrate() {
-        try (Connection c = pool.getConnection()) {
-            // Read without a lock first: an up-to-date database is opened by users who may not
-            // write it, and while another process holds the write lock.
-            if (checkedVersion(c) == MIGRATIONS.size()) {
-                return;
-            }
-            while (true) {
-                // Under the write lock, and the version read again: two processes opening a new
-                // directory at once must not both apply V1.
-                exec(c, "BEGIN IMMEDIATE");
-                try {
-                    int current = checkedVersion(c);
-                    if (current == MIGRATIONS.size()) {
-                        exec(c, "ROLLBACK");
-                        return;
-                    }
-                    int v = current + 1;
-                    String name = MIGRATIONS.get(v - 1);
-                    for (String statement : statements(resource(name))) {
-                        exec(c, statement);
-                    }
-                    exec(c, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, script TEXT NOT NULL, applied_at TEXT)");
-                    try (PreparedStatement p = c.prepareStatement("INSERT OR IGNORE INTO schema_version VALUES (?, ?, ?)")) {
-                        // Versions applied before the history was kept get a row without a date.
-                        for (int old = 1; old <= v; old++) {
-                            p.setInt(1, old);
-                            p.setString(2, MIGRATIONS.get(old - 1));
-                            p.setString(3, old == v ? Instant.now().toString() : null);
-                            p.executeUpdate();
-                        }
-                    }
-                    exec(c, "PRAGMA user_version = " + v);
-                    exec(c, "COMMIT");
-                } catch (SQLException | RuntimeException e) {
-                    rollbackQuietly(c);
-                    throw e;
+    /**
+     * Brings the database {@code file} (open as {@code c}) up to {@code migrations}, scripts of the
+     * resource folder {@code folder}; the policy store and the audit trail each have their own list.
+     */
+    static void migrate(Connection c, Path file, String folder, List<String> migrations) throws SQLException {
+        // Read without a lock first: an up-to-date database is opened by users who may not
+        // write it, and while another process holds the write lock.
+        if (checkedVersion(c, file, migrations) == migrations.size()) {
+            return;
+        }
+        while (true) {
+            // Under the write lock, and the version read again: two processes opening a new
+            // directory at once must not both apply V1.
+            exec(c, "BEGIN IMMEDIATE");
+            try {
+                int current = checkedVersion(c, file, migrations);
+                if (current == migrations.size()) {
+                    exec(c, "ROLLBACK");
+                    return;
                 }
+                int v = current + 1;
+                String name = migrations.get(v - 1);
+                for (String statement : statements(resource(folder + name))) {
+                    exec(c, statement);
+                }
+                exec(c, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, script TEXT NOT NULL, applied_at TEXT)");
+                try (PreparedStatement p = c.prepareStatement("INSERT OR IGNORE INTO schema_version VALUES (?, ?, ?)")) {
+                    // Versions applied before the history was kept get a row without a date.
+                    for (int old = 1; old <= v; old++) {
+                        p.setInt(1, old);
+                        p.setString(2, migrations.get(old - 1));
+                        p.setString(3, old == v ? Instant.now().toString() : null);
+                        p.executeUpdate();
+                    }
+                }
+                exec(c, "PRAGMA user_version = " + v);
+                exec(c, "COMMIT");
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
             }
-        } catch (SQLException e) {
-            throw unusable(e);
         }
     }
 
-    private int checkedVersion(Connection c) throws SQLException {
+    private static int checkedVersion(Connection c, Path file, List<String> migrations) throws SQLException {
         int current;
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
             current = rs.getInt(1);
         }
-        if (current > MIGRATIONS.size()) {
+        if (current > migrations.size()) {
             throw new StoreException("database " + file + " has schema version " + current + ", this sockwarden knows up to "
-                    + MIGRATIONS.size() + ": upgrade sockwarden");
+                    + migrations.size() + ": upgrade sockwarden");
         }
         return current;
     }
@@ -176,7 +179,7 @@ public final class Store implements AutoCloseable {
     }
 
     private static String resource(String name) {
-        try (InputStream in = Store.class.getResourceAsStream("migrations/" + name)) {
+        try (InputStream in = Store.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new StoreException("migration " + name + " missing from the jar");
             }
@@ -187,6 +190,10 @@ public final class Store implements AutoCloseable {
     }
 
     private StoreException unusable(SQLException e) {
+        return unusable(file, e);
+    }
+
+    static StoreException unusable(Path file, SQLException e) {
         String m = e.getMessage() == null ? e.toString() : e.getMessage();
         if (m.contains("SQLITE_BUSY") || m.contains("locked")) {
             return new StoreException("database " + file + " is locked by another writer; try again (" + m + ")", e);

@@ -95,8 +95,8 @@ public final class StoreWatcher implements AutoCloseable {
                 v = rs.getLong(1);
             }
             if (v != dataVersion || !health.ok()) {
-                // Audit records share the file and move data_version too; only a new policy
-                // version is worth reading everything.
+                // A commit that is not a policy change (a migration) moves data_version too;
+                // only a new policy version is worth reading everything.
                 if (otherFile || Store.policyVersion(connection) != policyVersion) {
                     Snapshot snapshot = Store.read(connection);
                     policyVersion = snapshot.version();

@@ -17,6 +17,9 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.sockwarden.proxy.api.Access;
 import org.sockwarden.proxy.api.Operation;
+import org.sockwarden.proxy.audit.AuditRecord;
+import org.sockwarden.proxy.audit.AuditRecord.Verdict;
+import org.sockwarden.proxy.audit.AuditSink;
 import org.sockwarden.proxy.forward.Exchange;
 import org.sockwarden.proxy.forward.Forwarder;
 import org.sockwarden.proxy.forward.Hijacker;
@@ -45,14 +48,16 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
     private final Forwarder forwarder;
     private final Hijacker hijacker;
     private final AccessLog accessLog;
+    private final AuditSink audit;
     private final Set<Exchange> running;
 
-    ProxyHandler(Supplier<Directory> directory, Forwarder forwarder, Hijacker hijacker, AccessLog accessLog,
+    ProxyHandler(Supplier<Directory> directory, Forwarder forwarder, Hijacker hijacker, AccessLog accessLog, AuditSink audit,
                  Set<Exchange> running) {
         this.directory = directory;
         this.forwarder = forwarder;
         this.hijacker = hijacker;
         this.accessLog = accessLog;
+        this.audit = audit;
         this.running = running;
     }
 
@@ -76,14 +81,14 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
             canonical = Canonicalizer.canonicalize(method, uri.getPath());
         } catch (Canonicalizer.RejectedRequestException e) {
             refuse(request, response, callback, 400, "sockwarden: bad request: " + e.getMessage(),
-                    new Logged(start, listener, clientName, method, target, null, "reject", null));
+                    new Logged(start, request, listener, identity, clientName, method, target, null, Verdict.REJECT, null));
             return true;
         }
         String unproven = config != null ? unproven(request, config)
                 : identity == null ? "sockwarden: no client certificate on a TLS connection" : "sockwarden: " + current.whyNot(identity);
         if (unproven != null) {
             refuse(request, response, callback, 403, unproven,
-                    new Logged(start, listener, clientName, method, target, null, "deny", "identity"));
+                    new Logged(start, request, listener, identity, clientName, method, target, null, Verdict.DENY, "identity"));
             return true;
         }
         Client client = config.client();
@@ -91,7 +96,7 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
         if (decision instanceof Decision.Unknown unknown) {
             refuse(request, response, callback, 403, "sockwarden: " + method + " " + unknown.path()
                             + " is not an endpoint of the Docker Engine API, so client \"" + client.name() + "\" may not call it",
-                    new Logged(start, listener, clientName, method, target, null, "deny", "unknown-endpoint"));
+                    new Logged(start, request, listener, identity, clientName, method, target, null, Verdict.DENY, "unknown-endpoint"));
             return true;
         }
         if (decision instanceof Decision.Deny deny) {
@@ -99,14 +104,14 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
                 accessLog.event("WARN", pingHint(client, method, uri.getPath(), deny.missing()));
             }
             refuse(request, response, callback, 403, denial(client, deny.operation(), method, uri.getPath(), deny.missing()),
-                    new Logged(start, listener, clientName, method, target, deny.operation().id(), "deny",
+                    new Logged(start, request, listener, identity, clientName, method, target, deny.operation(), Verdict.DENY,
                             deny.missing().stream().map(Permission::name).collect(Collectors.joining("+"))));
             return true;
         }
         Decision.Allow allow = (Decision.Allow) decision;
         Operation op = allow.operation();
         String grantedBy = allow.grantedBy();
-        Logged logged = new Logged(start, listener, clientName, method, target, op.id(), "allow", grantedBy);
+        Logged logged = new Logged(start, request, listener, identity, clientName, method, target, op, Verdict.ALLOW, grantedBy);
         Exchange exchange = new Exchange(client.name(), op, identity, x -> {
             running.remove(x);
             logged.write(x);
@@ -203,32 +208,43 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
         }
     }
 
-    /** The access-log fields known at decision time; the rest comes from the exchange at its end. */
+    /** The access-log and audit fields known at decision time; the rest comes from the exchange at its end. */
     private final class Logged {
         private final long start;
         private final String listener;
         private final String client;
         private final String method;
         private final String target;
-        private final String operation;
-        private final String decision;
+        private final Operation operation;
+        private final Verdict verdict;
         private final String grant;
+        private final SocketAddress remote;
+        private final String fingerprint;
+        private final int peerUid;
 
-        Logged(long start, String listener, String client, String method, String target, String operation,
-               String decision, String grant) {
+        Logged(long start, Request request, String listener, Identity identity, String client, String method, String target,
+               Operation operation, Verdict verdict, String grant) {
             this.start = start;
             this.listener = listener;
             this.client = client;
             this.method = method;
             this.target = target;
             this.operation = operation;
-            this.decision = decision;
+            this.verdict = verdict;
             this.grant = grant;
+            this.remote = request.getConnectionMetaData().getRemoteSocketAddress();
+            this.fingerprint = identity instanceof Identity.Certificate c ? c.fingerprint() : null;
+            // SO_PEERCRED once per connection (cached), and only on the unix sockets it means something on.
+            this.peerUid = listener.startsWith("unix:") ? peerUid(request) : -1;
         }
 
         void write(Exchange e) {
-            accessLog.log(new AccessLog.Entry(Instant.now(), listener, client, method, target, operation, decision, grant,
-                    e.status(), e.bytesIn(), e.bytesOut(), (System.nanoTime() - start) / 1_000));
+            Instant now = Instant.now();
+            long micros = (System.nanoTime() - start) / 1_000;
+            accessLog.log(new AccessLog.Entry(now, listener, client, method, target, operation == null ? null : operation.id(),
+                    verdict.text(), grant, e.status(), e.bytesIn(), e.bytesOut(), micros));
+            audit.record(new AuditRecord(now, listener, client.equals("-") ? null : client, fingerprint, peerUid, remote, method,
+                    target, operation, verdict, grant, null, e.status(), e.bytesIn(), e.bytesOut(), micros));
         }
     }
 }

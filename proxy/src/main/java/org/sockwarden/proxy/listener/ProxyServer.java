@@ -32,8 +32,10 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
 import org.eclipse.jetty.util.HostPort;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.sockwarden.proxy.audit.AuditSink;
 import org.sockwarden.proxy.forward.EngineConnector;
 import org.sockwarden.proxy.forward.EngineDiagnosis;
 import org.sockwarden.proxy.forward.Exchange;
@@ -90,6 +92,11 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     public ProxyServer(Path dockerSocket, AccessLog accessLog, Duration shutdownGrace) {
+        this(dockerSocket, accessLog, AuditSink.NONE, shutdownGrace);
+    }
+
+    /** @param audit gets every decided request and every hijacked session as it ends (the audit trail, metrics) */
+    public ProxyServer(Path dockerSocket, AccessLog accessLog, AuditSink audit, Duration shutdownGrace) {
         this.accessLog = accessLog;
         QueuedThreadPool threads = new InlineResumeThreadPool(200, 4);
         threads.setName("sockwarden");
@@ -114,7 +121,7 @@ public final class ProxyServer implements AutoCloseable {
         Hijacker hijacker = new Hijacker(engine);
         server.addBean(engine);
         server.addBean(forwarder);
-        server.setHandler(new GracefulHandler(new ProxyHandler(() -> directory, forwarder, hijacker, accessLog, running)));
+        server.setHandler(new GracefulHandler(new ProxyHandler(() -> directory, forwarder, hijacker, accessLog, audit, running)));
         server.setErrorHandler(new DockerErrorHandler());
         server.setStopTimeout(shutdownGrace.toMillis());
         server.setStopAtShutdown(true);
@@ -176,6 +183,21 @@ public final class ProxyServer implements AutoCloseable {
 
     public Directory directory() {
         return directory;
+    }
+
+    /**
+     * Allowed exchanges running now: with {@code hijacked}, those of the operations that open a
+     * tunnel (attach, exec start, session, grpc), else every other request and stream. Counted when
+     * asked, from the set revocation walks anyway, so the request path pays nothing for it.
+     */
+    public int openExchanges(boolean hijacked) {
+        int n = 0;
+        for (Exchange x : running) {
+            if (x.operation().hijack() == hijacked) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** The port of a TCP listener (useful with port 0). */
@@ -338,6 +360,19 @@ public final class ProxyServer implements AutoCloseable {
 
     public void join() throws InterruptedException {
         server.join();
+    }
+
+    /**
+     * Runs {@code action} once the server has stopped, running requests ended: also when the JVM's
+     * shutdown stops it, before the process exits (what is still queued for the disk is written then).
+     */
+    public void whenStopped(Runnable action) {
+        server.addEventListener(new LifeCycle.Listener() {
+            @Override
+            public void lifeCycleStopped(LifeCycle event) {
+                action.run();
+            }
+        });
     }
 
     @Override

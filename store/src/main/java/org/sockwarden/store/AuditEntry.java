@@ -1,0 +1,14 @@
+package org.sockwarden.store;
+
+import java.time.Instant;
+
+/**
+ * One row of the audit trail, as stored: the store does not interpret the names. {@code decision}
+ * is {@code allow}, {@code deny}, {@code would-deny} or {@code reject}; {@code identityKind} is
+ * {@code port}, {@code socket} or {@code certificate}; {@code client}, {@code identity}, {@code remote},
+ * {@code operation}, {@code decidedBy} and {@code guardrail} may be null. {@code id} is 0 for a row
+ * not yet written.
+ */
+public record AuditEntry(long id, Instant time, String client, String identityKind, String identity, String remote,
+                         String method, String target, String operation, String decision, String decidedBy, String guardrail,
+                         int status, long bytesIn, long bytesOut, long durationMicros) {}

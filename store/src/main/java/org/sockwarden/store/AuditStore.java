@@ -1,0 +1,289 @@
+package org.sockwarden.store;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The audit trail: {@value #FILE}, a SQLite file of its own beside the policy store, in WAL mode.
+ * It is apart from the policy so that its steady inserts and its retention deletes never hold the
+ * write lock an admin command waits for, never move the {@code data_version} the policy watcher
+ * polls, and can be moved, emptied or lost without touching a grant.
+ *
+ * <p>One connection per instance, its methods serialised: the proxy's writer has one instance and
+ * is the only writer; the CLI and the status page read through instances of their own.
+ */
+public final class AuditStore implements AutoCloseable {
+
+    public static final String FILE = "audit.db";
+    static final List<String> MIGRATIONS = List.of("V1__audit.sql");
+    private static final String COLUMNS = "id, ts, client, identity_kind, identity, remote, method, target, operation, decision, "
+            + "decided_by, guardrail, status, bytes_in, bytes_out, duration_us";
+
+    /** Which rows {@link #find} returns; null fields and an empty set do not filter. */
+    public record Filter(String client, Set<String> decisions, String operation, Instant since, long afterId, int limit) {
+        public Filter {
+            decisions = decisions == null ? Set.of() : Set.copyOf(decisions);
+        }
+    }
+
+    /** Rows of one client and decision since some time. */
+    public record Count(String client, String decision, long count) {}
+
+    /** Rows of one client, operation, decision and guardrail option; {@code lastId} is the newest of them, an example. */
+    public record Usage(String client, String operation, String decision, String guardrail, long count, long lastId) {}
+
+    private final Path file;
+    private final Connection connection;
+
+    private AuditStore(Path file, Connection connection) {
+        this.file = file;
+        this.connection = connection;
+    }
+
+    /** Whether {@code dataDir} has an audit trail (a proxy has written one there). */
+    public static boolean exists(Path dataDir) {
+        return Files.exists(dataDir.resolve(FILE));
+    }
+
+    /** Opens the audit trail of {@code dataDir}, creating the file when it is missing, and brings its schema up to date. */
+    public static AuditStore open(Path dataDir) {
+        Path file = dataDir.resolve(FILE);
+        Connection c = null;
+        try {
+            c = Store.dataSource(file, 5_000).getConnection();
+            Store.migrate(c, file, "audit-migrations/", MIGRATIONS);
+            return new AuditStore(file, c);
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(c);
+            throw e instanceof SQLException sql ? Store.unusable(file, sql) : (RuntimeException) e;
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Writes {@code entries} in one transaction. */
+    public synchronized void append(List<AuditEntry> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        try {
+            connection.setAutoCommit(false);
+            try (PreparedStatement p = connection.prepareStatement("INSERT INTO audit (ts, client, identity_kind, identity, remote, "
+                    + "method, target, operation, decision, decided_by, guardrail, status, bytes_in, bytes_out, duration_us) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                for (AuditEntry e : entries) {
+                    p.setLong(1, e.time().toEpochMilli());
+                    text(p, 2, e.client());
+                    p.setString(3, e.identityKind());
+                    text(p, 4, e.identity());
+                    text(p, 5, e.remote());
+                    p.setString(6, e.method());
+                    p.setString(7, e.target());
+                    text(p, 8, e.operation());
+                    p.setString(9, e.decision());
+                    text(p, 10, e.decidedBy());
+                    text(p, 11, e.guardrail());
+                    p.setInt(12, e.status());
+                    p.setLong(13, e.bytesIn());
+                    p.setLong(14, e.bytesOut());
+                    p.setLong(15, e.durationMicros());
+                    p.addBatch();
+                }
+                p.executeBatch();
+            }
+            connection.commit();
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw Store.unusable(file, e);
+        } finally {
+            autoCommit();
+        }
+    }
+
+    private static void text(PreparedStatement p, int index, String value) throws SQLException {
+        if (value == null) {
+            p.setNull(index, Types.VARCHAR);
+        } else {
+            p.setString(index, value);
+        }
+    }
+
+    /**
+     * The rows {@code filter} selects, oldest first: with {@code afterId} the first {@code limit}
+     * after it (what {@code --follow} asks for), else the newest {@code limit}; a limit of 0 is no limit.
+     */
+    public synchronized List<AuditEntry> find(Filter filter) {
+        StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM audit WHERE id > ?");
+        List<Object> args = new ArrayList<>(List.of(filter.afterId()));
+        if (filter.client() != null) {
+            sql.append(" AND client = ?");
+            args.add(filter.client());
+        }
+        if (!filter.decisions().isEmpty()) {
+            sql.append(" AND decision IN (").append(String.join(", ", Collections.nCopies(filter.decisions().size(), "?"))).append(')');
+            args.addAll(filter.decisions().stream().sorted().toList());
+        }
+        if (filter.operation() != null) {
+            sql.append(" AND operation = ?");
+            args.add(filter.operation());
+        }
+        if (filter.since() != null) {
+            sql.append(" AND ts >= ?");
+            args.add(filter.since().toEpochMilli());
+        }
+        boolean newest = filter.afterId() == 0 && filter.limit() > 0;
+        sql.append(newest ? " ORDER BY id DESC" : " ORDER BY id");
+        if (filter.limit() > 0) {
+            sql.append(" LIMIT ?");
+            args.add(filter.limit());
+        }
+        List<AuditEntry> rows = query(sql.toString(), args);
+        if (newest) {
+            Collections.reverse(rows);
+        }
+        return rows;
+    }
+
+    /** The rows of these ids, in id order; ids that are gone (retention) are left out. */
+    public synchronized List<AuditEntry> entries(List<Long> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return query("SELECT " + COLUMNS + " FROM audit WHERE id IN (" + String.join(", ", Collections.nCopies(ids.size(), "?"))
+                + ") ORDER BY id", new ArrayList<>(ids));
+    }
+
+    /** How many rows each client has of each decision since {@code since}. */
+    public synchronized List<Count> counts(Instant since) {
+        List<Count> counts = new ArrayList<>();
+        try (PreparedStatement p = connection.prepareStatement(
+                "SELECT client, decision, COUNT(*) FROM audit WHERE ts >= ? GROUP BY client, decision ORDER BY client, decision")) {
+            p.setLong(1, since.toEpochMilli());
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    counts.add(new Count(rs.getString(1), rs.getString(2), rs.getLong(3)));
+                }
+            }
+            return counts;
+        } catch (SQLException e) {
+            throw Store.unusable(file, e);
+        }
+    }
+
+    /**
+     * What was asked for since {@code since} with one of {@code decisions}, by client (or only
+     * {@code clientOrNull}), operation and guardrail option, most asked first.
+     */
+    public synchronized List<Usage> usage(String clientOrNull, Set<String> decisions, Instant since) {
+        StringBuilder sql = new StringBuilder("SELECT client, operation, decision, guardrail, COUNT(*), MAX(id) FROM audit WHERE ts >= ?");
+        List<Object> args = new ArrayList<>(List.of(since.toEpochMilli()));
+        if (clientOrNull != null) {
+            sql.append(" AND client = ?");
+            args.add(clientOrNull);
+        }
+        sql.append(" AND decision IN (").append(String.join(", ", Collections.nCopies(decisions.size(), "?"))).append(')');
+        args.addAll(decisions.stream().sorted().toList());
+        sql.append(" GROUP BY client, operation, decision, guardrail ORDER BY COUNT(*) DESC, MAX(id) DESC");
+        List<Usage> usage = new ArrayList<>();
+        try (PreparedStatement p = prepare(sql.toString(), args); ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+                usage.add(new Usage(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6)));
+            }
+            return usage;
+        } catch (SQLException e) {
+            throw Store.unusable(file, e);
+        }
+    }
+
+    /** Deletes up to {@code chunk} of the oldest rows written before {@code cutoff}; returns how many. */
+    public synchronized int deleteOlderThan(Instant cutoff, int chunk) {
+        return delete("DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE ts < ? ORDER BY ts LIMIT ?)",
+                cutoff.toEpochMilli(), chunk);
+    }
+
+    /**
+     * Deletes up to {@code chunk} of the oldest rows beyond the newest {@code keep}; returns how many.
+     * Ids rise by one per row and retention only ever deletes the oldest, so the newest {@code keep}
+     * rows are those whose id is above the highest minus {@code keep}.
+     */
+    public synchronized int deleteBeyond(long keep, int chunk) {
+        return delete("DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE id <= (SELECT MAX(id) FROM audit) - ? ORDER BY id LIMIT ?)",
+                keep, chunk);
+    }
+
+    private int delete(String sql, long first, int chunk) {
+        try (PreparedStatement p = connection.prepareStatement(sql)) {
+            p.setLong(1, first);
+            p.setInt(2, chunk);
+            return p.executeUpdate();
+        } catch (SQLException e) {
+            throw Store.unusable(file, e);
+        }
+    }
+
+    private List<AuditEntry> query(String sql, List<Object> args) {
+        List<AuditEntry> rows = new ArrayList<>();
+        try (PreparedStatement p = prepare(sql, args); ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+                rows.add(new AuditEntry(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
+                        rs.getString(11), rs.getString(12), rs.getInt(13), rs.getLong(14), rs.getLong(15), rs.getLong(16)));
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw Store.unusable(file, e);
+        }
+    }
+
+    private PreparedStatement prepare(String sql, List<Object> args) throws SQLException {
+        PreparedStatement p = connection.prepareStatement(sql);
+        for (int i = 0; i < args.size(); i++) {
+            p.setObject(i + 1, args.get(i));
+        }
+        return p;
+    }
+
+    private void rollbackQuietly() {
+        try {
+            connection.rollback();
+        } catch (SQLException ignored) {
+            // the failure that ended the transaction is the one to report
+        }
+    }
+
+    private void autoCommit() {
+        try {
+            connection.setAutoCommit(true);
+        } catch (SQLException ignored) {
+            // a broken connection: the next call reports it
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // going away anyway
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closeQuietly(connection);
+    }
+}

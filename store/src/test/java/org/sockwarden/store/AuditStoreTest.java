@@ -1,0 +1,168 @@
+package org.sockwarden.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AuditStoreTest {
+
+    @TempDir
+    Path dir;
+
+    private static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
+
+    static AuditEntry entry(Instant time, String client, String operation, String decision, String decidedBy, String guardrail) {
+        return new AuditEntry(0, time, client, "port", "127.0.0.1:2380", "127.0.0.1:40000", "GET", "/v1.41/" + operation,
+                operation, decision, decidedBy, guardrail, decision.equals("allow") ? 200 : 403, 0, 10, 150);
+    }
+
+    @Test
+    void aFileOfItsOwnBesideThePolicyWithItsOwnSchemaHistory() throws Exception {
+        assertThat(AuditStore.exists(dir)).isFalse();
+        try (AuditStore a = AuditStore.open(dir)) {
+            assertThat(a.file()).isEqualTo(dir.resolve("audit.db"));
+        }
+        assertThat(AuditStore.exists(dir)).isTrue();
+        try (Connection c = Store.dataSource(dir.resolve(AuditStore.FILE), 1000).getConnection(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+                assertThat(rs.getInt(1)).isEqualTo(AuditStore.MIGRATIONS.size());
+            }
+            try (ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
+                assertThat(rs.getString(1)).isEqualTo("wal");
+            }
+            try (ResultSet rs = s.executeQuery("SELECT script FROM schema_version")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("V1__audit.sql");
+            }
+        }
+        // Opening again migrates nothing and keeps the rows.
+        try (AuditStore a = AuditStore.open(dir)) {
+            a.append(List.of(entry(T0, "traefik", "containers.list", "allow", "CONTAINERS_LIST", null)));
+        }
+        try (AuditStore a = AuditStore.open(dir)) {
+            assertThat(a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).hasSize(1);
+        }
+    }
+
+    @Test
+    void everyFieldIsWrittenAndReadBack() {
+        AuditEntry written = new AuditEntry(0, T0.plusMillis(123), "ci", "socket", "/run/sw/ci.sock uid 1000", null, "POST",
+                "/v1.41/containers/create?name=x", "containers.create", "would-deny", "CONTAINERS_CREATE", "bind=/srv/data", 201,
+                512, 88, 4321);
+        try (AuditStore a = AuditStore.open(dir)) {
+            a.append(List.of(written));
+            AuditEntry read = a.find(new AuditStore.Filter(null, null, null, null, 0, 0)).get(0);
+            assertThat(read.id()).isPositive();
+            assertThat(read).usingRecursiveComparison().ignoringFields("id").isEqualTo(written);
+        }
+    }
+
+    @Test
+    void theDatabaseRefusesADecisionOrIdentityKindItDoesNotKnowAndTheBatchIsNotHalfWritten() {
+        try (AuditStore a = AuditStore.open(dir)) {
+            assertThatThrownBy(() -> a.append(List.of(entry(T0, "x", "containers.list", "allow", null, null),
+                    entry(T0, "x", "containers.list", "maybe", null, null)))).isInstanceOf(StoreException.class)
+                    .hasMessageContaining("CHECK constraint failed");
+            assertThat(a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).isEmpty();
+        }
+    }
+
+    @Test
+    void filtersAndTheNewestFirstWindowAndFollowingAfterAnId() {
+        try (AuditStore a = AuditStore.open(dir)) {
+            List<AuditEntry> rows = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                rows.add(entry(T0.plusSeconds(i), i % 2 == 0 ? "traefik" : "ci", i % 3 == 0 ? "volumes.list" : "containers.list",
+                        i % 3 == 0 ? "deny" : "allow", i % 3 == 0 ? "VOLUMES" : "CONTAINERS", null));
+            }
+            a.append(rows);
+            List<AuditEntry> all = a.find(new AuditStore.Filter(null, null, null, null, 0, 0));
+            assertThat(all).hasSize(10);
+            assertThat(all).extracting(AuditEntry::time).isSorted();
+
+            // The newest three, oldest first.
+            assertThat(a.find(new AuditStore.Filter(null, null, null, null, 0, 3))).extracting(AuditEntry::time)
+                    .containsExactly(T0.plusSeconds(7), T0.plusSeconds(8), T0.plusSeconds(9));
+            assertThat(a.find(new AuditStore.Filter("traefik", null, null, null, 0, 0))).extracting(AuditEntry::client).containsOnly("traefik")
+                    .hasSize(5);
+            assertThat(a.find(new AuditStore.Filter(null, Set.of("deny"), null, null, 0, 0))).extracting(AuditEntry::time)
+                    .containsExactly(T0, T0.plusSeconds(3), T0.plusSeconds(6), T0.plusSeconds(9));
+            assertThat(a.find(new AuditStore.Filter(null, null, "containers.list", T0.plusSeconds(5), 0, 0))).extracting(AuditEntry::time)
+                    .containsExactly(T0.plusSeconds(5), T0.plusSeconds(7), T0.plusSeconds(8));
+            // After an id: the next ones in order, as many as asked.
+            long fourth = all.get(3).id();
+            assertThat(a.find(new AuditStore.Filter(null, null, null, null, fourth, 2))).extracting(AuditEntry::id)
+                    .containsExactly(all.get(4).id(), all.get(5).id());
+            assertThat(a.entries(List.of(all.get(9).id(), all.get(0).id(), 12345L))).extracting(AuditEntry::id)
+                    .containsExactly(all.get(0).id(), all.get(9).id());
+        }
+    }
+
+    @Test
+    void countsAndUsageGroupByClientOperationDecisionAndGuardrail() {
+        try (AuditStore a = AuditStore.open(dir)) {
+            a.append(List.of(
+                    entry(T0.minusSeconds(3600), "ci", "containers.list", "allow", "CONTAINERS", null), // before the window
+                    entry(T0, "ci", "containers.list", "allow", "CONTAINERS", null),
+                    entry(T0.plusSeconds(1), "ci", "containers.list", "allow", "CONTAINERS", null),
+                    entry(T0.plusSeconds(2), "ci", "containers.create", "would-deny", "CONTAINERS_CREATE", "bind=/srv/data"),
+                    entry(T0.plusSeconds(3), "ci", "volumes.list", "deny", "VOLUMES", null),
+                    entry(T0.plusSeconds(4), null, null, "deny", "identity", null)));
+            assertThat(a.counts(T0)).containsExactly(new AuditStore.Count(null, "deny", 1), new AuditStore.Count("ci", "allow", 2),
+                    new AuditStore.Count("ci", "deny", 1), new AuditStore.Count("ci", "would-deny", 1));
+            List<AuditStore.Usage> used = a.usage("ci", Set.of("allow", "would-deny"), T0);
+            assertThat(used).extracting(AuditStore.Usage::operation, AuditStore.Usage::decision, AuditStore.Usage::guardrail,
+                    AuditStore.Usage::count).containsExactly(
+                    org.assertj.core.groups.Tuple.tuple("containers.list", "allow", null, 2L),
+                    org.assertj.core.groups.Tuple.tuple("containers.create", "would-deny", "bind=/srv/data", 1L));
+            AuditEntry example = a.entries(List.of(used.get(0).lastId())).get(0);
+            assertThat(example.time()).isEqualTo(T0.plusSeconds(1));
+            assertThat(a.usage(null, Set.of("deny"), T0)).extracting(AuditStore.Usage::client).containsExactlyInAnyOrder("ci", null);
+        }
+    }
+
+    @Test
+    void retentionDeletesTheOldestByAgeAndBeyondTheRowLimitInChunks() {
+        try (AuditStore a = AuditStore.open(dir)) {
+            List<AuditEntry> rows = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                rows.add(entry(T0.plusSeconds(i), "ci", "containers.list", "allow", "CONTAINERS", null));
+            }
+            a.append(rows);
+            // Older than T0+30s: 30 rows, 20 per chunk.
+            assertThat(a.deleteOlderThan(T0.plusSeconds(30), 20)).isEqualTo(20);
+            assertThat(a.deleteOlderThan(T0.plusSeconds(30), 20)).isEqualTo(10);
+            assertThat(a.deleteOlderThan(T0.plusSeconds(30), 20)).isZero();
+            // Keep the newest 50 of the 70 left.
+            assertThat(a.deleteBeyond(50, 15)).isEqualTo(15);
+            assertThat(a.deleteBeyond(50, 15)).isEqualTo(5);
+            assertThat(a.deleteBeyond(50, 15)).isZero();
+            List<AuditEntry> left = a.find(new AuditStore.Filter(null, null, null, null, 0, 0));
+            assertThat(left).hasSize(50);
+            assertThat(left.get(0).time()).isEqualTo(T0.plusSeconds(50));
+            // Ids keep rising after everything was deleted, so a follower waiting after the last id sees the next row.
+            long last = left.get(49).id();
+            assertThat(a.deleteBeyond(0, 1000)).isEqualTo(50);
+            a.append(List.of(entry(T0.plusSeconds(200), "ci", "containers.list", "allow", "CONTAINERS", null)));
+            assertThat(a.find(new AuditStore.Filter(null, null, null, null, last, 10))).hasSize(1);
+        }
+    }
+
+    @Test
+    void aPathThatCannotHoldTheFileIsAStoreExceptionNamingIt() throws Exception {
+        Files.createDirectories(dir.resolve(AuditStore.FILE));
+        assertThatThrownBy(() -> AuditStore.open(dir)).isInstanceOf(StoreException.class)
+                .hasMessageContaining(dir.resolve(AuditStore.FILE).toString());
+    }
+}
