@@ -16,6 +16,8 @@ import org.sockwarden.certs.DistinguishedNames;
 import org.sockwarden.certs.Fingerprints;
 import org.sockwarden.certs.Pem;
 import org.sockwarden.proxy.api.Operation;
+import org.sockwarden.proxy.guard.Guardrails;
+import org.sockwarden.proxy.guard.InvalidGuardrailsException;
 import org.sockwarden.proxy.policy.PermissionSet;
 import org.sockwarden.proxy.identity.SocketPaths;
 import org.sockwarden.store.Store;
@@ -185,6 +187,15 @@ final class ClientCommand {
                 + " (granted otherwise, as in the drop-in mode and every preset).")
         boolean noDefaults;
 
+        @Option(names = "--guardrail", paramLabel = "ITEM", description = "A guardrail item: a relaxation such as privileged, or"
+                + " bind-path=/srv/data, non-root, ... (repeatable; `sockwarden guardrails` lists them). Without any, the defaults:"
+                + " nothing relaxed.")
+        List<String> guardrails = new ArrayList<>();
+
+        @Option(names = "--learn", description = "Learn mode: what its permissions or guardrails would refuse is forwarded and"
+                + " recorded as would-deny, for `sockwarden suggest`.")
+        boolean learn;
+
         @Override
         public Integer call() {
             if (!name.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}")) {
@@ -221,9 +232,11 @@ final class ClientCommand {
             List<String> sources = StoreCommands.cidrs(id.from);
             List<Integer> peers = id.peerUids();
             List<String> fingerprints = id.fingerprints();
+            String rails = StoreCommands.guardrails(guardrails).toString();
             StoredClient client = StoreCommands.withStore(dataDir, s -> {
                 String ca = id.certCa == null ? null : trustedCa(s, dataDir, id.certCa);
-                StoredClient c = new StoredClient(name, listeners, sources, peers, grants, presets, id.subjects(ca), fingerprints);
+                StoredClient c = new StoredClient(name, listeners, sources, peers, grants, presets, id.subjects(ca), fingerprints)
+                        .withRules(learn ? StoredClient.LEARN : StoredClient.ENFORCE, rails);
                 DirectoryCompiler.Surroundings around = StoreCommands.surroundings(dataDir);
                 s.addClient(c, after -> {
                     DirectoryCompiler.refuseUnappliable(name, after, around);
@@ -308,7 +321,8 @@ final class ClientCommand {
             description = {"Change how a client is recognised: each option given replaces what the client had of it"
                     + " (--listen its TCP listeners, --socket its sockets, --from its ranges...), the others stay;"
                     + " --clear-... removes. --socket-mode and --socket-owner alone change its sockets' mode and owner;"
-                    + " --cert-ca alone names the CA of its subject mappings. Its grants stay."})
+                    + " --cert-ca alone names the CA of its subject mappings. --guardrail adds guardrail items to those it has"
+                    + " and --drop-guardrail removes some; --learn on|off sets learn mode. Its grants stay."})
     static final class Set implements Callable<Integer> {
         @Parameters(paramLabel = "NAME")
         String name;
@@ -340,17 +354,38 @@ final class ClientCommand {
         @Option(names = "--clear-cert-fingerprints", description = "Remove its certificate fingerprint mappings.")
         boolean clearCertFingerprints;
 
+        @Option(names = "--guardrail", paramLabel = "ITEM", description = "Add a guardrail item (repeatable; `sockwarden guardrails` lists them).")
+        List<String> guardrails = new ArrayList<>();
+
+        @Option(names = "--drop-guardrail", paramLabel = "ITEM", description = "Remove a guardrail item it has (repeatable).")
+        List<String> dropGuardrails = new ArrayList<>();
+
+        @Option(names = "--clear-guardrails", description = "Back to the default guardrails: nothing relaxed, nothing required.")
+        boolean clearGuardrails;
+
+        @Option(names = "--learn", paramLabel = "on|off", description = "Learn mode on or off.")
+        String learn;
+
         @Override
         public Integer call() {
             Identity id = identity == null ? new Identity() : identity;
             boolean given = !id.listen.isEmpty() || !id.socket.isEmpty() || id.socketMode != null || id.socketOwner != null
                     || !id.peerUid.isEmpty() || !id.from.isEmpty() || !id.certSubject.isEmpty() || id.certCa != null
                     || !id.certFingerprint.isEmpty() || clearListen || clearSockets || clearSocketOwner || clearPeerUids || clearFrom
-                    || clearCertSubjects || clearCertFingerprints;
+                    || clearCertSubjects || clearCertFingerprints || !guardrails.isEmpty() || !dropGuardrails.isEmpty() || clearGuardrails
+                    || learn != null;
             if (!given) {
                 throw new Main.UsageException("client set needs at least one option: --listen, --socket, --socket-mode, --socket-owner,"
-                        + " --peer-uid, --from, --cert-subject, --cert-ca, --cert-fingerprint or a --clear-... option");
+                        + " --peer-uid, --from, --cert-subject, --cert-ca, --cert-fingerprint, --guardrail, --drop-guardrail, --learn"
+                        + " or a --clear-... option");
             }
+            both("--guardrail", !guardrails.isEmpty(), "--clear-guardrails", clearGuardrails);
+            both("--drop-guardrail", !dropGuardrails.isEmpty(), "--clear-guardrails", clearGuardrails);
+            if (learn != null && !learn.equals("on") && !learn.equals("off")) {
+                throw new Main.UsageException("--learn wants on or off, not " + learn);
+            }
+            Guardrails added = StoreCommands.guardrails(guardrails);
+            Guardrails dropped = StoreCommands.guardrails(dropGuardrails);
             both("--listen", !id.listen.isEmpty(), "--clear-listen", clearListen);
             both("--socket", !id.socket.isEmpty(), "--clear-sockets", clearSockets);
             both("--socket-owner", id.socketOwner != null, "--clear-socket-owner", clearSocketOwner);
@@ -371,7 +406,7 @@ final class ClientCommand {
             StoredClient updated = StoreCommands.withStore(dataDir, s -> {
                 String ca = id.certCa == null ? null : trustedCa(s, dataDir, id.certCa);
                 DirectoryCompiler.Surroundings around = StoreCommands.surroundings(dataDir);
-                return s.updateClient(name, old -> edit(old, id, mode, owner, tcp, sources, peers, ca, fingerprints),
+                return s.updateClient(name, old -> rules(edit(old, id, mode, owner, tcp, sources, peers, ca, fingerprints), added, dropped),
                         after -> {
                             DirectoryCompiler.refuseUnappliable(name, after, around);
                             id.refuseAnsweringSockets(dataDir);
@@ -379,6 +414,25 @@ final class ClientCommand {
             });
             System.out.print(StoreCommands.text(updated));
             return 0;
+        }
+
+        /** {@code c} with the learn mode and guardrails this command sets; a stored text that no longer parses is replaced only by --clear-guardrails. */
+        private StoredClient rules(StoredClient c, Guardrails added, Guardrails dropped) {
+            String mode = learn == null ? c.mode() : learn.equals("on") ? StoredClient.LEARN : StoredClient.ENFORCE;
+            String rails = c.guardrails();
+            if (clearGuardrails) {
+                rails = "";
+            } else if (!added.equals(Guardrails.DEFAULT) || !dropped.equals(Guardrails.DEFAULT)) {
+                Guardrails now;
+                try {
+                    now = Guardrails.parse(rails);
+                } catch (InvalidGuardrailsException e) {
+                    throw new StoreException("client " + c.name() + " has stored guardrails this sockwarden cannot read (" + e.getMessage()
+                            + "); --clear-guardrails replaces them; nothing was changed");
+                }
+                rails = now.minus(dropped).plus(added).toString();
+            }
+            return c.withRules(mode, rails);
         }
 
         private static void both(String option, boolean given, String clear, boolean clearing) {

@@ -12,7 +12,10 @@ import java.util.function.Consumer;
 import org.sockwarden.certs.DistinguishedNames;
 import org.sockwarden.certs.Fingerprints;
 import org.sockwarden.proxy.identity.Cidr;
+import org.sockwarden.proxy.guard.Guardrails;
+import org.sockwarden.proxy.guard.InvalidGuardrailsException;
 import org.sockwarden.proxy.identity.Client;
+import org.sockwarden.proxy.identity.ClientRules;
 import org.sockwarden.proxy.identity.ClientConfig;
 import org.sockwarden.proxy.identity.Directory;
 import org.sockwarden.proxy.identity.ListenerAddress;
@@ -154,7 +157,21 @@ final class DirectoryCompiler {
             }
             subjects.add(new SubjectMapping(der, ca));
         }
-        return new ClientConfig(new Client(c.name(), PermissionSet.of(granted), Client.GrantAdvice.CLI), listeners, sources,
+        boolean learning = false;
+        switch (c.mode()) {
+            case StoredClient.LEARN -> learning = true;
+            case StoredClient.ENFORCE -> { }
+            default -> problems.add("mode \"" + c.mode() + "\" is neither " + StoredClient.ENFORCE + " nor " + StoredClient.LEARN);
+        }
+        Guardrails guardrails = Guardrails.DEFAULT;
+        try {
+            guardrails = Guardrails.parse(c.guardrails());
+        } catch (InvalidGuardrailsException e) {
+            problems.add("guardrails: " + e.getMessage());
+        }
+        // A client that cannot be applied is served nothing; in learn mode it would be forwarded everything.
+        ClientRules rules = problems.isEmpty() ? new ClientRules(learning, guardrails) : ClientRules.DEFAULT;
+        return new ClientConfig(new Client(c.name(), PermissionSet.of(granted), Client.GrantAdvice.CLI, rules), listeners, sources,
                 new LinkedHashSet<>(c.peerUids()), fingerprints, subjects, problems);
     }
 

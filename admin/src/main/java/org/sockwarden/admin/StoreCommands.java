@@ -11,6 +11,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.sockwarden.proxy.guard.Guardrails;
+import org.sockwarden.proxy.guard.InvalidGuardrailsException;
 import org.sockwarden.proxy.identity.Cidr;
 import org.sockwarden.proxy.identity.Client;
 import org.sockwarden.proxy.identity.ClientConfig;
@@ -49,6 +51,19 @@ final class StoreCommands {
             }
         }
         return out;
+    }
+
+    /** Guardrail items as typed (each value may hold several, separated by spaces), checked; a typo is a usage error. */
+    static Guardrails guardrails(List<String> values) {
+        Guardrails all = Guardrails.DEFAULT;
+        for (String v : values) {
+            try {
+                all = all.plus(Guardrails.parse(v));
+            } catch (InvalidGuardrailsException e) {
+                throw new Main.UsageException("--guardrail " + e.getMessage() + "; `sockwarden guardrails` lists them all");
+            }
+        }
+        return all;
     }
 
     static Presets.Preset preset(String name) {
@@ -164,12 +179,20 @@ final class StoreCommands {
             b.append("  presets: ").append(String.join(", ", c.presets())).append('\n');
         }
         b.append("  grants: ").append(c.grants().isEmpty() ? "(none)" : String.join(" ", c.grants())).append('\n');
+        b.append("  guardrails: ").append(c.guardrails().isEmpty() ? "(the defaults: nothing relaxed, nothing required)" : c.guardrails())
+                .append('\n');
+        if (c.mode().equals(StoredClient.LEARN)) {
+            b.append("  mode: LEARN (what its permissions or guardrails would refuse is forwarded and recorded as would-deny;"
+                    + " `sockwarden suggest ").append(c.name()).append("` proposes its grants)\n");
+        }
         return b.toString();
     }
 
     static void json(JsonGenerator g, StoredClient c) throws IOException {
         g.writeStartObject();
         g.writeStringField("name", c.name());
+        g.writeStringField("mode", c.mode());
+        g.writeStringField("guardrails", c.guardrails());
         g.writeArrayFieldStart("listeners");
         for (StoredClient.Listener l : c.listeners()) {
             g.writeStartObject();

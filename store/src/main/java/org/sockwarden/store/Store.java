@@ -40,7 +40,8 @@ public final class Store implements AutoCloseable {
      * the history, for people.
      */
     static final List<String> MIGRATIONS = List.of("V1__clients.sql", "V2__certificates.sql", "V3__modes_settings_audit.sql",
-            "V4__issuer_bound_mappings.sql", "V5__audit_moves_to_its_own_file.sql");
+            "V4__issuer_bound_mappings.sql", "V5__audit_moves_to_its_own_file.sql",
+            "V6__client_guardrails.sql");
 
     private final Path file;
     private final HikariDataSource pool;
@@ -227,9 +228,9 @@ public final class Store implements AutoCloseable {
     private static Snapshot readSnapshot(Connection c) throws SQLException {
         long version = policyVersion(c);
         Map<Long, Builder> byId = new LinkedHashMap<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id, name, mode FROM clients ORDER BY name")) {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id, name, mode, guardrails FROM clients ORDER BY name")) {
             while (rs.next()) {
-                byId.put(rs.getLong(1), new Builder(rs.getString(2), rs.getString(3)));
+                byId.put(rs.getLong(1), new Builder(rs.getString(2), rs.getString(3), rs.getString(4)));
             }
         }
         readInto(c, byId, "SELECT client_id, kind, address, mode, uid, gid FROM listeners ORDER BY kind, address", (b, rs) ->
@@ -256,7 +257,7 @@ public final class Store implements AutoCloseable {
         }
         List<StoredClient> clients = new ArrayList<>();
         for (Builder b : byId.values()) {
-            clients.add(new StoredClient(b.name, b.mode, b.listeners, b.sources, b.peerUids, b.grants, b.presets, b.certSubjects,
+            clients.add(new StoredClient(b.name, b.mode, b.guardrails, b.listeners, b.sources, b.peerUids, b.grants, b.presets, b.certSubjects,
                     b.certFingerprints));
         }
         return new Snapshot(version, clients, certificates, revoked);
@@ -324,6 +325,7 @@ public final class Store implements AutoCloseable {
     private static final class Builder {
         final String name;
         final String mode;
+        final String guardrails;
         final List<StoredClient.Listener> listeners = new ArrayList<>();
         final List<String> sources = new ArrayList<>();
         final List<Integer> peerUids = new ArrayList<>();
@@ -332,9 +334,10 @@ public final class Store implements AutoCloseable {
         final List<StoredClient.SubjectMapping> certSubjects = new ArrayList<>();
         final List<String> certFingerprints = new ArrayList<>();
 
-        Builder(String name, String mode) {
+        Builder(String name, String mode, String guardrails) {
             this.name = name;
             this.mode = mode;
+            this.guardrails = guardrails;
         }
     }
 
@@ -406,10 +409,11 @@ public final class Store implements AutoCloseable {
                 throw new StoreException("client \"" + client.name() + "\" already exists");
             }
             check.accept(with(readSnapshot(c), client));
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO clients (name, mode, updated_at) VALUES (?, ?, ?)")) {
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO clients (name, mode, guardrails, updated_at) VALUES (?, ?, ?, ?)")) {
                 p.setString(1, client.name());
                 p.setString(2, mode);
-                p.setString(3, Instant.now().toString());
+                p.setString(3, client.guardrails());
+                p.setString(4, Instant.now().toString());
                 p.executeUpdate();
             }
             long id = clientId(c, client.name());
@@ -421,10 +425,10 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Changes how a client is recognised: {@code edit} gets the client as stored, under the write
-     * lock, and returns it as it is to be; only its listeners, sources, peer uids and certificate
-     * mappings are written (name, mode and grants stay). {@code check} sees every client as they
-     * would be and refuses by throwing. Returns the client as written.
+     * Changes how a client is recognised and treated: {@code edit} gets the client as stored, under
+     * the write lock, and returns it as it is to be; its listeners, sources, peer uids, certificate
+     * mappings, mode and guardrails are written (name and grants stay). {@code check} sees every
+     * client as they would be and refuses by throwing. Returns the client as written.
      */
     public StoredClient updateClient(String name, UnaryOperator<StoredClient> edit, Consumer<Snapshot> check) {
         return change(c -> {
@@ -433,8 +437,14 @@ public final class Store implements AutoCloseable {
             StoredClient old = before.clients().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
             StoredClient edited = edit.apply(old);
             StoredClient updated = old.withIdentity(edited.listeners(), edited.sources(), edited.peerUids(), edited.certSubjects(),
-                    edited.certFingerprints());
+                    edited.certFingerprints()).withRules(checkMode(edited.mode()), edited.guardrails());
             check.accept(with(before, updated));
+            try (PreparedStatement p = c.prepareStatement("UPDATE clients SET mode = ?, guardrails = ? WHERE id = ?")) {
+                p.setString(1, updated.mode());
+                p.setString(2, updated.guardrails());
+                p.setLong(3, id);
+                p.executeUpdate();
+            }
             for (String table : List.of("listeners", "sources", "peer_uids", "cert_mappings")) {
                 try (PreparedStatement p = c.prepareStatement("DELETE FROM " + table + " WHERE client_id = ?")) {
                     p.setLong(1, id);

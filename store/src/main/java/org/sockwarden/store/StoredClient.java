@@ -6,9 +6,9 @@ import java.util.TreeSet;
 
 /**
  * A client as stored: names and addresses as text; the proxy gives them meaning. {@code mode} is
- * {@code enforce} or {@code learn}.
+ * {@code enforce} or {@code learn}; {@code guardrails} the text form of its guardrails ({@code ""}: the defaults).
  */
-public record StoredClient(String name, String mode, List<Listener> listeners, List<String> sources, List<Integer> peerUids,
+public record StoredClient(String name, String mode, String guardrails, List<Listener> listeners, List<String> sources, List<Integer> peerUids,
                            SortedSet<String> grants, List<String> presets, List<SubjectMapping> certSubjects,
                            List<String> certFingerprints) {
 
@@ -16,6 +16,8 @@ public record StoredClient(String name, String mode, List<Listener> listeners, L
     public static final String LEARN = "learn";
 
     public StoredClient {
+        java.util.Objects.requireNonNull(mode, "mode");
+        java.util.Objects.requireNonNull(guardrails, "guardrails");
         listeners = List.copyOf(listeners);
         sources = List.copyOf(sources);
         peerUids = List.copyOf(peerUids);
@@ -27,18 +29,23 @@ public record StoredClient(String name, String mode, List<Listener> listeners, L
 
     public StoredClient(String name, List<Listener> listeners, List<String> sources, List<Integer> peerUids,
                         SortedSet<String> grants, List<String> presets, List<SubjectMapping> certSubjects, List<String> certFingerprints) {
-        this(name, ENFORCE, listeners, sources, peerUids, grants, presets, certSubjects, certFingerprints);
+        this(name, ENFORCE, "", listeners, sources, peerUids, grants, presets, certSubjects, certFingerprints);
     }
 
     public StoredClient(String name, List<Listener> listeners, List<String> sources, List<Integer> peerUids,
                         SortedSet<String> grants, List<String> presets) {
-        this(name, ENFORCE, listeners, sources, peerUids, grants, presets, List.of(), List.of());
+        this(name, ENFORCE, "", listeners, sources, peerUids, grants, presets, List.of(), List.of());
     }
 
     /** This client with another identity (listeners, sources, peer uids, certificate mappings); name, mode and grants stay. */
     public StoredClient withIdentity(List<Listener> listeners, List<String> sources, List<Integer> peerUids, List<SubjectMapping> certSubjects,
                                      List<String> certFingerprints) {
-        return new StoredClient(name, mode, listeners, sources, peerUids, grants, presets, certSubjects, certFingerprints);
+        return new StoredClient(name, mode, guardrails, listeners, sources, peerUids, grants, presets, certSubjects, certFingerprints);
+    }
+
+    /** This client with another mode and guardrails text; everything else stays. */
+    public StoredClient withRules(String mode, String guardrails) {
+        return new StoredClient(name, mode, guardrails, listeners, sources, peerUids, grants, presets, certSubjects, certFingerprints);
     }
 
     /**

@@ -105,6 +105,21 @@ public record Guardrails(Set<Relaxation> relaxations, List<String> bindPaths, Se
     private static final String MAX_CPUS = "max-cpus";
     private static final String MAX_PIDS = "max-pids";
 
+    /** The items that are not relaxations, each as an example with what it means: for help texts and `sockwarden guardrails`. */
+    public static Map<String, String> otherItems() {
+        Map<String, String> items = new java.util.LinkedHashMap<>();
+        items.put(BIND_PATH + "=/srv/data", "binds (and local volumes with o=bind) may use this host path and what is below it; repeatable");
+        items.put(CAP_ADD + "=NET_ADMIN", "CapAdd may add this one capability; repeatable (cap-add alone: any)");
+        items.put(IMAGE + "=ghcr.io/acme/*", "the client may use only images matching one of these patterns; repeatable; none: any image");
+        items.put(LABEL + "=team=ci", "this label is forced onto what the client creates; repeatable");
+        items.put(NON_ROOT, "containers, services and execs must run as a non-zero numeric uid");
+        items.put(READ_ONLY_ROOTFS, "containers and services must have a read-only root file system");
+        items.put(MAX_MEMORY + "=512m", "a memory limit is required, at most this (b, k, m, g: powers of 1024)");
+        items.put(MAX_CPUS + "=1.5", "a CPU limit is required, at most this many CPUs");
+        items.put(MAX_PIDS + "=200", "a PIDs limit is required, at most this");
+        return items;
+    }
+
     /** Every item name of the text form, for "did you mean". */
     public static List<String> itemNames() {
         List<String> names = new ArrayList<>();
@@ -197,9 +212,28 @@ public record Guardrails(Set<Relaxation> relaxations, List<String> bindPaths, Se
         };
     }
 
+    /** These guardrails with the items of {@code more} added; a single-valued item (max-memory=...) takes the new value. */
+    public Guardrails plus(Guardrails more) {
+        Set<String> all = new LinkedHashSet<>(items());
+        all.addAll(more.items());
+        return parse(String.join(" ", all));
+    }
+
+    /** These guardrails without the items of {@code less}, each compared in its canonical text form. */
+    public Guardrails minus(Guardrails less) {
+        List<String> left = new ArrayList<>(items());
+        left.removeAll(less.items());
+        return parse(String.join(" ", left));
+    }
+
     /** The canonical text form; {@code ""} for {@link #DEFAULT}. */
     @Override
     public String toString() {
+        return String.join(" ", items());
+    }
+
+    /** The items of the canonical text form, in its order, each as {@link #parse} reads it back. */
+    public List<String> items() {
         List<String> items = new ArrayList<>();
         for (Relaxation r : relaxations) {
             items.add(r.option());
@@ -223,7 +257,7 @@ public record Guardrails(Set<Relaxation> relaxations, List<String> bindPaths, Se
         if (maxPids > 0) {
             items.add(MAX_PIDS + "=" + maxPids);
         }
-        return String.join(" ", items);
+        return items;
     }
 
     private static String quoted(String value) {

@@ -7,9 +7,19 @@ import org.sockwarden.proxy.policy.PermissionSet;
 
 /**
  * A caller sockwarden knows, with its own permissions. {@code grantAdvice} says how this
- * client's permissions are changed, so a denial can show the exact command that fixes it.
+ * client's permissions are changed, so a denial can show the exact command that fixes it;
+ * {@code rules} how its allowed requests are treated beyond the permission (learn mode, guardrails).
  */
-public record Client(String name, PermissionSet permissions, GrantAdvice grantAdvice) {
+public record Client(String name, PermissionSet permissions, GrantAdvice grantAdvice, ClientRules rules) {
+
+    public Client {
+        java.util.Objects.requireNonNull(rules, "rules");
+    }
+
+    /** A client with the {@link ClientRules#DEFAULT default rules}: enforcing, default guardrails. */
+    public Client(String name, PermissionSet permissions, GrantAdvice grantAdvice) {
+        this(name, permissions, grantAdvice, ClientRules.DEFAULT);
+    }
 
     /** Where a client's permissions come from, and so how an operator adds one. */
     public enum GrantAdvice {

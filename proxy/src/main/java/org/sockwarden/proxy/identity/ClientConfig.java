@@ -42,12 +42,13 @@ public record ClientConfig(Client client, List<ListenerAddress> listeners, List<
     /**
      * This client with these problems added and every permission taken away. Its listeners stay
      * (a caller there is told why it is refused) and so do its certificate claims (a collision
-     * involving them is still seen).
+     * involving them is still seen). Its rules go back to the default: a client in learn mode would
+     * otherwise have every refusal forwarded.
      */
     ClientConfig denyAll(List<String> more) {
         List<String> all = new java.util.ArrayList<>(problems);
         more.stream().filter(p -> !all.contains(p)).forEach(all::add);
-        return new ClientConfig(new Client(client.name(), PermissionSet.none(), client.grantAdvice()), listeners, sources, peerUids,
+        return new ClientConfig(new Client(client.name(), PermissionSet.none(), client.grantAdvice(), ClientRules.DEFAULT), listeners, sources, peerUids,
                 certFingerprints, certSubjects, all);
     }
 }

@@ -37,6 +37,18 @@ class GuardrailsTest {
     }
 
     @Test
+    void itemsAreAddedAndRemovedInTheirCanonicalForm() {
+        Guardrails g = Guardrails.parse("privileged bind-path=/srv/ci max-memory=512m");
+        Guardrails more = g.plus(Guardrails.parse("bind-path=/srv/ci bind-path=\"/srv/my data\" max-memory=1g cap-add=net_admin"));
+        assertThat(more.toString()).isEqualTo("privileged bind-path=/srv/ci bind-path=\"/srv/my data\" cap-add=NET_ADMIN max-memory=1g");
+        assertThat(more.bindPaths()).containsExactly("/srv/ci", "/srv/my data");
+        assertThat(more.minus(Guardrails.parse("cap-add=CAP_NET_ADMIN privileged bind-path=\"/srv/my data\"")).toString())
+                .isEqualTo("bind-path=/srv/ci max-memory=1g");
+        assertThat(more.minus(Guardrails.parse("host-network"))).isEqualTo(more);
+        assertThat(Guardrails.DEFAULT.plus(Guardrails.DEFAULT)).isEqualTo(Guardrails.DEFAULT);
+    }
+
+    @Test
     void everyRelaxationHasItsOwnNameAndRoundTrips() {
         Set<String> names = new java.util.HashSet<>();
         for (Relaxation r : Relaxation.values()) {

@@ -1,0 +1,109 @@
+package org.sockwarden.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sockwarden.proxy.guard.Guardrails;
+import org.sockwarden.proxy.guard.Relaxation;
+import org.sockwarden.proxy.identity.ClientConfig;
+import org.sockwarden.proxy.identity.Directory;
+import org.sockwarden.store.Store;
+import org.sockwarden.store.StoredClient;
+
+/** A client's learn mode and guardrails: set with the CLI, stored as written, served as the proxy reads them. */
+class ClientRulesTest {
+
+    @TempDir
+    Path dir;
+
+    private CliTest.Run cli(String... args) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + 1);
+        all[args.length] = "--data=" + dir.resolve("data");
+        return CliTest.run(all);
+    }
+
+    private StoredClient stored(String name) {
+        try (Store store = Store.open(dir.resolve("data"))) {
+            return store.client(name);
+        }
+    }
+
+    private Directory served() {
+        try (Store store = Store.open(dir.resolve("data"))) {
+            return DirectoryCompiler.compile(store.snapshot(), new DirectoryCompiler.Surroundings(dir.resolve("data"),
+                    dir.resolve("docker.sock"), List.of(), Set.of(), List.of()), w -> { });
+        }
+    }
+
+    @Test
+    void addAndSetWriteLearnModeAndGuardrailsInTheirCanonicalForm() {
+        CliTest.Run add = cli("client", "add", "ci", "--allow", "CONTAINERS,POST", "--guardrail", "bind-path=/srv/ci",
+                "--guardrail", "privileged cap-add=net_admin", "--learn");
+        assertThat(add.exit()).as(add.err()).isZero();
+        assertThat(add.out()).contains("  guardrails: privileged bind-path=/srv/ci cap-add=NET_ADMIN\n").contains("  mode: LEARN");
+        assertThat(stored("ci").mode()).isEqualTo(StoredClient.LEARN);
+        ClientConfig ci = served().byName("ci");
+        assertThat(ci.applies()).isTrue();
+        assertThat(ci.client().rules().learning()).isTrue();
+        assertThat(ci.client().rules().guardrails()).isEqualTo(Guardrails.parse("privileged bind-path=/srv/ci cap-add=NET_ADMIN"));
+
+        // --guardrail adds to what it has, --drop-guardrail removes; the identity and grants stay.
+        CliTest.Run set = cli("client", "set", "ci", "--guardrail", "host-network", "--drop-guardrail", "privileged", "--learn", "off");
+        assertThat(set.exit()).as(set.err()).isZero();
+        StoredClient c = stored("ci");
+        assertThat(c.guardrails()).isEqualTo("host-network bind-path=/srv/ci cap-add=NET_ADMIN");
+        assertThat(c.mode()).isEqualTo(StoredClient.ENFORCE);
+        assertThat(c.grants()).contains("CONTAINERS", "POST");
+        assertThat(served().byName("ci").client().rules().learning()).isFalse();
+        assertThat(served().byName("ci").client().rules().guardrails().allows(Relaxation.PRIVILEGED)).isFalse();
+
+        assertThat(cli("client", "show", "ci", "--json").out()).contains("\"mode\" : \"enforce\"")
+                .contains("\"guardrails\" : \"host-network bind-path=/srv/ci cap-add=NET_ADMIN\"");
+        assertThat(cli("client", "set", "ci", "--clear-guardrails").exit()).isZero();
+        assertThat(stored("ci").guardrails()).isEmpty();
+        assertThat(cli("client", "show", "ci").out()).contains("  guardrails: (the defaults: nothing relaxed, nothing required)\n")
+                .doesNotContain("LEARN");
+    }
+
+    @Test
+    void aMistypedItemIsAUsageErrorThatChangesNothing() {
+        assertThat(cli("client", "add", "ci", "--allow", "CONTAINERS").exit()).isZero();
+        CliTest.Run typo = cli("client", "set", "ci", "--guardrail", "privilegd");
+        assertThat(typo.exit()).isEqualTo(2);
+        assertThat(typo.err()).contains("unknown guardrail privilegd (did you mean privileged?)").contains("`sockwarden guardrails`");
+        assertThat(cli("client", "add", "other", "--guardrail", "bind-path=relative").exit()).isEqualTo(2);
+        assertThat(cli("client", "set", "ci", "--learn", "yes").exit()).isEqualTo(2);
+        assertThat(cli("client", "set", "ci", "--guardrail", "privileged", "--clear-guardrails").exit()).isEqualTo(2);
+        assertThat(stored("ci").guardrails()).isEmpty();
+        assertThat(CliTest.run("guardrails").out()).contains("  privileged ").contains("  bind-path=/srv/data ");
+    }
+
+    @Test
+    void storedRulesThisVersionCannotReadMakeTheClientDenyAllAndNeverLearning() throws Exception {
+        assertThat(cli("client", "add", "ci", "--allow", "CONTAINERS", "--learn").exit()).isZero();
+        assertThat(cli("client", "add", "ok", "--allow", "CONTAINERS").exit()).isZero();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data").resolve(Store.FILE));
+             PreparedStatement p = c.prepareStatement("UPDATE clients SET guardrails = ? WHERE name = 'ci'")) {
+            p.setString(1, "privileged superpowers");
+            p.executeUpdate();
+        }
+        Directory d = served();
+        assertThat(d.byName("ci").applies()).isFalse();
+        assertThat(d.byName("ci").problems()).anySatisfy(p -> assertThat(p).startsWith("guardrails: unknown guardrail superpowers"));
+        assertThat(d.byName("ci").client().rules().learning()).as("a deny-all client forwards nothing").isFalse();
+        assertThat(d.byName("ok").applies()).isTrue();
+        // Only --clear-guardrails replaces what cannot be read.
+        CliTest.Run add = cli("client", "set", "ci", "--guardrail", "host-network");
+        assertThat(add.exit()).isEqualTo(1);
+        assertThat(add.err()).contains("--clear-guardrails replaces them; nothing was changed");
+        assertThat(cli("client", "set", "ci", "--clear-guardrails").exit()).isZero();
+        assertThat(served().byName("ci").applies()).isTrue();
+    }
+}
