@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
         description = "A Docker socket proxy that knows who is calling.",
         subcommands = {InitCommand.class, ServeCommand.class, ClientCommand.class, GrantCommands.Grant.class,
                 GrantCommands.Revoke.class, GrantCommands.Preset.class, GrantCommands.ImportEnv.class, ExplainCommand.class,
-                CertCommand.class, StatusCommand.class, PermissionsCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class})
+                CertCommand.class, StatusCommand.class, PermissionsCommand.class, MigrateCommand.class, CompletionCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
