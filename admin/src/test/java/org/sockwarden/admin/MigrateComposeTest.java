@@ -133,7 +133,7 @@ class MigrateComposeTest {
         assertThat(glances.preset()).isEqualTo("glances");
         assertThat(glances.dropped()).contains("networks.list", "system.info").doesNotContain("containers.stats");
         assertThat(narrow.clients().get(1).preset()).isNull();
-        assertThat(narrow.describe()).contains("preset traefik is not a subset of what its proxy allowed (it needs services.list");
+        assertThat(narrow.describe()).contains("preset traefik is not a subset of what its proxy allowed (it needs networks.list, nodes.inspect, services.list, tasks.list)");
     }
 
     @Test
