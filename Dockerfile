@@ -39,14 +39,15 @@ RUN mvn -B -ntp -q -Dstyle.color=never -DskipTests package \
 
 FROM ${RUNTIME_IMAGE}
 COPY --from=build /out/opt/sockwarden /opt/sockwarden
-# The user the proxy runs as (the entry point drops to it), the data directory it owns, and the
+# The user the proxy runs as (the entry point drops to it), the data directory it owns, a directory
+# of its own for client sockets (a named volume mounted there starts out owned by it), and the
 # class-data cache: trained here, in the root it runs in, by a run of serve that answers a few
 # requests. A JDK 25 runtime gets an ahead-of-time cache (classes loaded and linked, method
 # profiles); older ones a static class-data archive (scripts/cds-archive.sh).
 RUN set -eu \
  && echo 'sockwarden:x:10001:10001:sockwarden:/data:/usr/sbin/nologin' >> /etc/passwd \
  && echo 'sockwarden:x:10001:' >> /etc/group \
- && mkdir -p /data && chown 10001:10001 /data && chmod 0750 /data \
+ && mkdir -p /data /run/sockwarden && chown 10001:10001 /data /run/sockwarden && chmod 0750 /data \
  && mkdir -p /usr/local/bin && ln -s /opt/sockwarden/bin/sockwarden /usr/local/bin/sockwarden \
  && app=/opt/sockwarden \
  && opts="$("$app/lib/jvm-options.sh" "$app/java/bin/java") -Dorg.sqlite.lib.path=$app/lib -Dorg.sqlite.lib.name=libsqlitejdbc.so" \

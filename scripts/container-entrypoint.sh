@@ -52,13 +52,19 @@ can_open() {
   fi
 }
 
+groups_option() { if [ -n "$1" ]; then echo "--groups=$1"; else echo --clear-groups; fi; }
+
 if [ "$(id -u)" = 0 ]; then
-  groups=--clear-groups
-  if [ -n "$socket" ] && [ -S "$socket" ] && ! can_open "$groups"; then
+  # The groups the container was given (group_add, --group-add) stay; root's own group 0 does not.
+  groups=
+  for g in $(id -G); do
+    [ "$g" = 0 ] || groups=$groups${groups:+,}$g
+  done
+  if [ -n "$socket" ] && [ -S "$socket" ] && ! can_open "$(groups_option "$groups")"; then
     socket_gid=$(stat -c %g "$socket")
-    if can_open "--groups=$socket_gid"; then
-      groups=--groups=$socket_gid
-      [ "$1" = serve ] && echo "sockwarden: joining group $socket_gid of the Docker socket $socket ($(describe "$socket")) as uid $uid" >&2
+    if can_open "--groups=$groups${groups:+,}$socket_gid"; then
+      groups=$groups${groups:+,}$socket_gid
+      [ "${1:-}" = serve ] && echo "sockwarden: joining group $socket_gid of the Docker socket $socket ($(describe "$socket")) as uid $uid" >&2
     else
       echo "sockwarden: uid $uid cannot open the Docker socket $socket ($(describe "$socket")) even in its group $socket_gid:" \
         "the group may not read and write it. Give the socket's group rw (dockerd does: mode 660), or start the container" \
@@ -71,7 +77,7 @@ if [ "$(id -u)" = 0 ]; then
     chown -R "$uid:$gid" "$data" 2>/dev/null || true
   fi
   # shellcheck disable=SC2086
-  exec setpriv --reuid=$uid --regid=$gid $groups --inh-caps=-all --no-new-privs -- \
+  exec setpriv --reuid=$uid --regid=$gid "$(groups_option "$groups")" --inh-caps=-all --no-new-privs -- \
     "$app/java/bin/java" $flags -jar "$app/sockwarden.jar" "$@"
 fi
 
