@@ -19,14 +19,16 @@ WORKDIR /src
 COPY . .
 # Tests are compiled (admin's tests use the proxy's test jar) but not run here: `mvn verify` runs them.
 # jlink: jdeps names java.base, java.naming and java.sql; the rest are reached by name or by
-# reflection: jdk.crypto.ec for the EC keys of the mutual-TLS listener, jdk.unsupported for signal
-# handling, java.logging for java.sql's and HikariCP's logging, java.management for Jetty's (JMX
-# itself is never started); --strip-java-debug-attributes rather than --strip-debug, which also
-# strips native symbols with objcopy, a tool JDK images do not have. SQLite's library is taken out of the jar so that sqlite-jdbc loads it
-# from the image instead of unpacking it into /tmp at every start (which --read-only forbids).
+# reflection: jdk.crypto.ec for the EC keys of the mutual-TLS listener, jdk.net for the peer
+# credentials of client sockets (SO_PEERCRED, --peer-uid), jdk.unsupported for signal handling,
+# java.logging for java.sql's and HikariCP's logging, java.management for Jetty's (JMX itself is
+# never started). --strip-java-debug-attributes rather than --strip-debug, which also strips native
+# symbols with objcopy, a tool JDK images do not have. SQLite's library is taken out of the jar so
+# that sqlite-jdbc loads it from the image instead of unpacking it into /tmp at every start (which
+# --read-only forbids).
 RUN mvn -B -ntp -q -Dstyle.color=never -DskipTests package \
  && app=/out/opt/sockwarden \
- && jlink --add-modules java.base,java.logging,java.management,java.naming,java.sql,jdk.crypto.ec,jdk.unsupported \
+ && jlink --add-modules java.base,java.logging,java.management,java.naming,java.sql,jdk.crypto.ec,jdk.net,jdk.unsupported \
       --strip-java-debug-attributes --no-man-pages --no-header-files --output "$app/java" \
  && cp admin/target/sockwarden.jar "$app/sockwarden.jar" \
  && mkdir -p "$app/lib" "$app/bin" /tmp/sqlite \

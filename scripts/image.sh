@@ -5,7 +5,7 @@
 # With a registry, `docker build -t sockwarden .` is all it takes. Here the Dockerfile's base images,
 # which are build arguments, are made from this machine's own files with `docker import` and passed
 # to the same Dockerfile:
-#   build base    the JDK ($SOCKWARDEN_IMAGE_JDK, default Temurin 25 as in the Dockerfile's default),
+#   build base    the JDK ($SOCKWARDEN_IMAGE_JDK, default Temurin 25 as in the Dockerfile, else javac's),
 #                 Maven (Debian's), and a Maven repository holding exactly what the build needs: a
 #                 build of the sources here reads ~/.m2/repository as its only remote repository and
 #                 fills an empty one. The Dockerfile's `mvn package` then finds everything locally.
@@ -15,7 +15,12 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tag=${1:-sockwarden:latest}
+# The Dockerfile's default runtime is Temurin 25 (bench/runtime.sh measured the choice); a machine
+# without it builds the image with the JDK of its javac.
 jdk=${SOCKWARDEN_IMAGE_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}
+if [ -z "${SOCKWARDEN_IMAGE_JDK:-}" ] && [ ! -x "$jdk/bin/jlink" ] && command -v javac >/dev/null; then
+  jdk=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
+fi
 log() { echo "image.sh: $*" >&2; }
 
 [ "$(id -u)" = 0 ] || { log "run as root (the base images' files are root's)"; exit 1; }

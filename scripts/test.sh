@@ -25,6 +25,10 @@ want '/usr/bin/python3 -c "import docker"' python3-docker
 if [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = Y ]; then
   want 'command -v apparmor_parser' apparmor
 fi
+# The image tests (scripts/image.sh builds the root Dockerfile from this machine's files) and the
+# examples' tests: docker-compose runs them, systemd-analyze checks the unit.
+want 'command -v docker-compose' docker-compose
+want 'command -v systemd-analyze' systemd
 want 'command -v mvn' maven
 want 'command -v javac' openjdk-17-jdk-headless
 if [ ${#need[@]} -gt 0 ]; then

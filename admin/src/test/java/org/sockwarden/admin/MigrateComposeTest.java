@@ -37,18 +37,31 @@ class MigrateComposeTest {
 
     @Test
     void fourProxiesBecomeOneSockwardenWhoseClientsDecideEveryOperationAsTheirEnvFilesDid(@TempDir Path tmp) throws Exception {
-        Path dir = copy("four-proxies", tmp, "docker-compose.yml", "read-only.env", "write.env", "traefik.env", "watchtower.env");
-        Path out = dir.resolve("out.yml");
-        Path data = dir.resolve("data");
-        Cli apply = cli("migrate", "compose", dir.resolve("docker-compose.yml").toString(), "--apply", "--out", out.toString(),
-                "--data", data.toString());
+        // The README's walk-through, in a copy of examples/migrate.
+        Path dir = Files.createDirectories(tmp.resolve("migrate"));
+        for (String f : List.of("docker-compose.yml", "read-only.env", "write.env", "traefik.env", "watchtower.env")) {
+            Files.copy(TestImage.repository().resolve("examples/migrate").resolve(f), dir.resolve(f));
+        }
+        Path compose = dir.resolve("docker-compose.yml");
+        Path data = dir.resolve("sockwarden-data");
+        Cli plan = cli("migrate", "compose", compose.toString(), "--data", data.toString());
+        assertThat(plan.code()).as(plan.out()).isZero();
+        assertThat(plan.out()).contains("client homepage for service homepage (was docker-proxy-ro): tcp://sockwarden:2380")
+                .contains("--apply creates these 4 clients in " + data);
+        assertThat(Files.exists(data)).isFalse();
+        Cli apply = cli("migrate", "compose", compose.toString(), "--apply", "--data", data.toString());
         assertThat(apply.code()).as(apply.out()).isZero();
-        assertThat(apply.out()).contains("client homepage for service homepage (was docker-proxy-ro): tcp://sockwarden:2380")
-                .contains("created 4 clients in " + data);
+        Path out = dir.resolve("docker-compose.sockwarden.yml");
+        assertThat(apply.out()).contains("created 4 clients in " + data + "; wrote " + out);
 
         // Every line but the proxies' blocks and the endpoints that named them is as it was.
-        assertThat(Files.readString(out)).isEqualTo(resource("four-proxies/expected.yml"));
+        assertThat(Files.readString(out)).isEqualTo(resource("four-proxies.expected.yml"));
         dockerComposeAccepts(out);
+        assertThat(cli("explain", "homepage", "GET", "/v1.41/containers/json", "--data", data.toString()).out())
+                .isEqualTo("allowed: containers.list (GET /v1.41/containers/json) granted by CONTAINERS\n");
+        Cli narrow = cli("migrate", "compose", compose.toString(), "--narrow", "--data", data.toString());
+        assertThat(narrow.out()).contains("client watchtower for service watchtower (was watchtower-proxy): tcp://sockwarden:2383\n"
+                + "  preset watchtower, dropping ");
 
         Map<String, String> envFileOfClient = Map.of("homepage", "read-only.env", "portainer", "write.env", "traefik", "traefik.env",
                 "watchtower", "watchtower.env");
