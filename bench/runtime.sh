@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Which Java runtime the container image ships: the root Dockerfile built (by scripts/image.sh) with
-# the JDK 17 runtime and with the Temurin 25 runtime, from the same sources, each with what its
+# the JDK 17 runtime and with the Temurin 25 runtime, around the same jar, each with what its
 # runtime offers (17: a static class-data archive; 25: an ahead-of-time cache and compact object
 # headers; scripts/jvm-options, Dockerfile). Containers of the two are started in turns, A then B,
 # then B then A, so that whatever else the machine does is spread over both alike, and for each:
 #   ready  from the container's process start (the entry point, which execs java) to the first
 #          answer to GET /_ping on its listener
-#   RSS    of that process, 10 s after it was ready, with no traffic
+#   RSS    of that process, 10 s after it was ready, with no traffic, and how much of it is
+#          anonymous memory (the rest is mapped files: the runtime, the class-data cache)
 #   bench/runtime.sh [--rounds N] [--engine SOCKET]    (default 10 rounds; a private engine otherwise)
 # Needs root. Prints a Markdown table of medians with the slowest and fastest run.
 set -euo pipefail
@@ -38,11 +39,13 @@ if [ -z "$engine" ]; then
 fi
 export DOCKER_HOST=unix://$engine
 
+# Both compiled by Temurin 25's javac (for release 17, as always), so both hold the same classes;
+# the JDK 17 image's runtime is cut from JDK 17.
 echo "runtime.sh: building both images from the Dockerfile" >&2
-SOCKWARDEN_IMAGE_JDK=$jdk17 "$root/scripts/image.sh" swrt:jdk17
+SOCKWARDEN_IMAGE_JDK=$jdk25 SOCKWARDEN_IMAGE_RUNTIME_JDK=$jdk17 "$root/scripts/image.sh" swrt:jdk17
 SOCKWARDEN_IMAGE_JDK=$jdk25 "$root/scripts/image.sh" swrt:temurin25
 
-# The same sources, compiled by each image's own javac for release 17: say whether the classes are the same.
+# Say whether the two jars hold the same classes.
 for v in jdk17 temurin25; do
   docker create --name "swrt-$v-jar" "swrt:$v" >/dev/null
   docker cp "swrt-$v-jar:/opt/sockwarden/sockwarden.jar" "$tmp/$v.jar"
@@ -75,27 +78,28 @@ measure() {
   # /proc/PID/stat field 22: the process's start, in clock ticks since boot.
   start=$(awk -v t="$ticks" '{ printf "%d", $22 * 1000 / t }' "/proc/$pid/stat")
   sleep 10
-  echo "$((ready - start)) $(awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status")"
+  echo "$((ready - start)) $(awk '/^(VmRSS|RssAnon):/ { printf "%.1f ", $2 / 1024 }' "/proc/$pid/status")"
   docker rm -f swrt-a >/dev/null
 }
 
-declare -A ready rss
+declare -A ready rss anon_rss
 for ((r = 1; r <= rounds; r++)); do
   order="jdk17 temurin25"; [ $((r % 2)) = 0 ] && order="temurin25 jdk17"
   for v in $order; do
-    read -r ms mb < <(measure "$v")
-    ready[$v]="${ready[$v]:-} $ms"; rss[$v]="${rss[$v]:-} $mb"
-    echo "runtime.sh: round $r $v ready ${ms} ms, RSS ${mb} MB" >&2
+    result=$(measure "$v")
+    read -r ms mb anon <<<"$result"
+    ready[$v]="${ready[$v]:-} $ms"; rss[$v]="${rss[$v]:-} $mb"; anon_rss[$v]="${anon_rss[$v]:-} $anon"
+    echo "runtime.sh: round $r $v ready ${ms} ms, RSS ${mb} MB (anonymous ${anon} MB)" >&2
   done
 done
 
 stats() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { printf "%s (%s–%s)", a[int((NR + 1) / 2)], a[1], a[NR] }'; }
 echo
-echo "| runtime | ready, ms: median (fastest–slowest) | idle RSS, MB: median (lowest–highest) | image |"
-echo "|---|---|---|---|"
+echo "| runtime | ready, ms: median (fastest–slowest) | idle RSS, MB: median (lowest–highest) | of which anonymous, MB | image |"
+echo "|---|---|---|---|---|"
 for v in jdk17 temurin25; do
   size=$(docker image inspect --format '{{.Size}}' "swrt:$v" | awk '{ printf "%.0f MB", $1 / 1e6 }')
-  echo "| $v | $(echo "${ready[$v]}" | stats) | $(echo "${rss[$v]}" | stats) | $size |"
+  echo "| $v | $(echo "${ready[$v]}" | stats) | $(echo "${rss[$v]}" | stats) | $(echo "${anon_rss[$v]}" | stats) | $size |"
 done
 echo
 echo "$rounds rounds, each runtime started once per round, in turns; classes of the two jars: $same_classes;" \

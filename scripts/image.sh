@@ -9,7 +9,8 @@
 #                 Maven (Debian's), and a Maven repository holding exactly what the build needs: a
 #                 build of the sources here reads ~/.m2/repository as its only remote repository and
 #                 fills an empty one. The Dockerfile's `mvn package` then finds everything locally.
-#   runtime base  glibc, busybox (sh, stat, id, test, ...), bash and util-linux's setpriv.
+#   runtime base  glibc, busybox (sh, stat, id, test, ...), bash, util-linux's setpriv, and the few
+#                 libraries the JDK's own need beyond glibc.
 # Each is tagged with a hash of what went into it and made again only when the engine lacks that tag.
 # Needs root (the rootfs keeps root's ownership), a JDK, Maven, busybox-static, setpriv and an engine.
 set -euo pipefail
@@ -28,6 +29,11 @@ for tool in docker mvn busybox bash setpriv ldd dpkg tar sha256sum; do
   command -v $tool >/dev/null || { log "$tool is missing"; exit 1; }
 done
 [ -x "$jdk/bin/jlink" ] || { log "no JDK with jlink at $jdk (set SOCKWARDEN_IMAGE_JDK)"; exit 1; }
+# bench/runtime.sh: the runtime cut from another JDK than the one that compiles, so that images of two
+# runtimes hold the same jar. That JDK's bin comes first on the build base's PATH (jlink), Maven
+# compiles with JAVA_HOME.
+runtime_jdk=${SOCKWARDEN_IMAGE_RUNTIME_JDK:-$jdk}
+[ -x "$runtime_jdk/bin/jlink" ] || { log "no JDK with jlink at $runtime_jdk"; exit 1; }
 ! ldd "$(command -v busybox)" >/dev/null 2>&1 || { log "busybox must be the static one (apt-get install busybox-static)"; exit 1; }
 
 work=$(mktemp -d /tmp/swimage.XXXXXX)
@@ -66,6 +72,18 @@ base_rootfs() {
   echo "root:x:0:" >"$root/etc/group"
 }
 
+# copy_jdk JDK DIR: the JDK, its symbolic links (Debian's point into /etc) copied as what they point
+# at, dangling ones (Debian's lib/src.zip without the source package) left out.
+copy_jdk() {
+  local from=$1 to=$2 link
+  mkdir -p "$to"
+  cp -a "$from/." "$to"
+  find "$to" -type l | while read -r link; do
+    rm "$link"
+    if [ -e "$from${link#"$to"}" ]; then cp -rL "$from${link#"$to"}" "$link"; fi
+  done
+}
+
 # import ROOT TAG [--change ...]: loads ROOT as image TAG.
 import() {
   local root=$1 image=$2
@@ -77,28 +95,38 @@ import() {
 
 # The runtime base: what the Dockerfile's runtime stage uses of debian:bookworm-slim.
 setpriv_bin=$(command -v setpriv)
-runtime_image="sockwarden-base/runtime:$(cat "$(command -v busybox)" "$(command -v bash)" "$setpriv_bin" /lib/x86_64-linux-gnu/libc.so.6 2>/dev/null | sha256sum | cut -c1-12)"
+runtime_image="sockwarden-base/runtime:$(cat "$(command -v busybox)" "$(command -v bash)" "$setpriv_bin" /lib/x86_64-linux-gnu/libc.so.6 \
+  "$runtime_jdk/release" 2>/dev/null | sha256sum | cut -c1-12)"
 if ! docker image inspect "$runtime_image" >/dev/null 2>&1; then
   root="$work/runtime"
   base_rootfs "$root"
   find "$root" -name setpriv -delete   # busybox has one, without --groups
   cp "$setpriv_bin" "$root/usr/bin/setpriv"
   copy_libs "$root" "$setpriv_bin"
+  # What the JDK's own libraries need beyond glibc (Debian's libjvm.so: libstdc++ and libgcc_s;
+  # Temurin's: nothing), as the runtime the build stage cuts from it will.
+  copy_libs "$root" $(find "$runtime_jdk" -name '*.so')
   import "$root" "$runtime_image" --change 'ENV PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 fi
 
 # The build base: what the Dockerfile's build stage uses of maven:3.9-eclipse-temurin-25.
 poms=$(cd "$here" && cat pom.xml store/pom.xml certs/pom.xml proxy/pom.xml admin/pom.xml | sha256sum | cut -c1-16)
-build_image="sockwarden-base/build:$(printf '%s %s %s' "$poms" "$(cat "$jdk/release" | sha256sum)" "$(mvn -v 2>/dev/null | head -1)" | sha256sum | cut -c1-12)"
+build_image="sockwarden-base/build:$(printf '%s %s %s %s' "$poms" "$(cat "$jdk/release" | sha256sum)" "$(cat "$runtime_jdk/release" | sha256sum)" \
+  "$(mvn -v 2>/dev/null | head -1)" | sha256sum | cut -c1-12)"
 if ! docker image inspect "$build_image" >/dev/null 2>&1; then
   root="$work/build"
   base_rootfs "$root"
   mkdir -p "$root/opt/java" "$root/usr/share"
-  cp -rL "$jdk" "$root/opt/java/openjdk"
+  copy_jdk "$jdk" "$root/opt/java/openjdk"
+  path=/opt/java/openjdk/bin
+  if [ "$runtime_jdk" != "$jdk" ]; then
+    copy_jdk "$runtime_jdk" "$root/opt/java/runtime"
+    path=/opt/java/runtime/bin:$path
+  fi
   maven_home=$(mvn -v 2>/dev/null | sed -n 's/^Maven home: //p')
   cp -rL "$maven_home" "$root/usr/share/maven"
   ln -sf ../share/maven/bin/mvn "$root/usr/bin/mvn"
-  copy_libs "$root" "$root/opt/java/openjdk/bin/java" $(find "$root/opt/java/openjdk" -name '*.so')
+  copy_libs "$root" "$root/opt/java/openjdk/bin/java" $(find "$root/opt/java" -name '*.so')
   # The dependencies and plugins of `mvn package`, and nothing else: a build of a copy of the sources
   # whose only remote repository is this machine's ~/.m2/repository fills an empty local one. The
   # mirror is named central because Maven records where each artifact came from and, in the image,
@@ -116,11 +144,12 @@ EOF
     { tail -30 "$work/seed.log" >&2; log "the build that gathers the Maven repository failed (log above)"; exit 1; }
   rm -rf "$src"
   import "$root" "$build_image" --change 'ENV JAVA_HOME=/opt/java/openjdk' --change 'ENV MAVEN_HOME=/usr/share/maven' \
-    --change 'ENV PATH=/opt/java/openjdk/bin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+    --change "ENV PATH=$path:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 fi
 
 # The engine's containers may have no network (CI's has none): the build needs none. The classic
 # builder: the docker CLI's BuildKit needs the buildx plugin, which Debian's docker.io lacks.
-DOCKER_BUILDKIT=0 docker build --network none -q --build-arg "BUILD_IMAGE=$build_image" --build-arg "RUNTIME_IMAGE=$runtime_image" \
+# --force-rm: a failed step's container goes too.
+DOCKER_BUILDKIT=0 docker build --network none --force-rm -q --build-arg "BUILD_IMAGE=$build_image" --build-arg "RUNTIME_IMAGE=$runtime_image" \
   -t "$tag" "$here" >"$work/build.log" 2>&1 || { tail -40 "$work/build.log" >&2; log "docker build failed (log above)"; exit 1; }
 log "built $tag from the Dockerfile ($(docker image inspect --format '{{.Size}}' "$tag" | awk '{printf "%.0f MB", $1/1e6}'))"

@@ -51,6 +51,8 @@ class ComposeExamplesIT {
             p.dockerIn("homepage", "-H unix:///run/sockwarden/homepage.sock ps").ok();
             assertThat(p.dockerIn("homepage", "-H unix:///run/sockwarden/homepage.sock network ls").refused())
                     .contains("sockwarden: client \"homepage\" may not call networks.list");
+            assertThat(p.compose("exec", "-T", "-u", "0", "homepage", "docker", "-H", "unix:///run/sockwarden/homepage.sock", "ps").refused())
+                    .as("the socket admits peer uid 1000 only").isNotEmpty();
             // The discovery service: topology, read-only.
             p.dockerIn("discovery", "-H tcp://sockwarden:2378 network ls").ok();
             assertThat(p.dockerIn("discovery", "-H tcp://sockwarden:2378 volume ls").refused())
