@@ -5,7 +5,7 @@
 # With a registry, `docker build -t sockwarden .` is all it takes. Here the Dockerfile's base images,
 # which are build arguments, are made from this machine's own files with `docker import` and passed
 # to the same Dockerfile:
-#   build base    the JDK ($SOCKWARDEN_IMAGE_JDK, default Temurin 25 as in the Dockerfile, else javac's),
+#   build base    the JDK ($SOCKWARDEN_IMAGE_JDK, default the JDK of javac: 17, as in the Dockerfile),
 #                 Maven (Debian's), and a Maven repository holding exactly what the build needs: a
 #                 build of the sources here reads ~/.m2/repository as its only remote repository and
 #                 fills an empty one. The Dockerfile's `mvn package` then finds everything locally.
@@ -16,10 +16,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tag=${1:-sockwarden:latest}
-# The Dockerfile's default runtime is Temurin 25 (bench/runtime.sh measured the choice); a machine
-# without it builds the image with the JDK of its javac.
-jdk=${SOCKWARDEN_IMAGE_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}
-if [ -z "${SOCKWARDEN_IMAGE_JDK:-}" ] && [ ! -x "$jdk/bin/jlink" ] && command -v javac >/dev/null; then
+# The Dockerfile's default runtime is JDK 17 (bench/runtime.sh measured it against Temurin 25).
+jdk=${SOCKWARDEN_IMAGE_JDK:-}
+if [ -z "$jdk" ] && command -v javac >/dev/null; then
   jdk=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
 fi
 log() { echo "image.sh: $*" >&2; }
@@ -109,7 +108,7 @@ if ! docker image inspect "$runtime_image" >/dev/null 2>&1; then
   import "$root" "$runtime_image" --change 'ENV PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 fi
 
-# The build base: what the Dockerfile's build stage uses of maven:3.9-eclipse-temurin-25.
+# The build base: what the Dockerfile's build stage uses of maven:3.9-eclipse-temurin-17.
 poms=$(cd "$here" && cat pom.xml store/pom.xml certs/pom.xml proxy/pom.xml admin/pom.xml | sha256sum | cut -c1-16)
 build_image="sockwarden-base/build:$(printf '%s %s %s %s' "$poms" "$(cat "$jdk/release" | sha256sum)" "$(cat "$runtime_jdk/release" | sha256sum)" \
   "$(mvn -v 2>/dev/null | head -1)" | sha256sum | cut -c1-12)"
