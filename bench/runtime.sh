@@ -26,7 +26,7 @@ jdk25=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
 tmp=$(mktemp -d /tmp/swrt.XXXXXX)
 own_engine=
 cleanup() {
-  docker rm -f swrt-a swrt-b >/dev/null 2>&1 || true
+  docker rm -f -v swrt-a >/dev/null 2>&1 || true
   docker rmi -f swrt:jdk17 swrt:temurin25 >/dev/null 2>&1 || true
   [ -n "$own_engine" ] && "$root/scripts/engine.sh" stop "$own_engine"
   rm -rf --one-file-system "$tmp" "${own_engine:-/nonexistent}"
@@ -79,7 +79,7 @@ measure() {
   start=$(awk -v t="$ticks" '{ printf "%d", $22 * 1000 / t }' "/proc/$pid/stat")
   sleep 10
   echo "$((ready - start)) $(awk '/^(VmRSS|RssAnon):/ { printf "%.1f ", $2 / 1024 }' "/proc/$pid/status")"
-  docker rm -f swrt-a >/dev/null
+  docker rm -f -v swrt-a >/dev/null
 }
 
 declare -A ready rss anon_rss
