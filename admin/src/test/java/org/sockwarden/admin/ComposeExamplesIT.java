@@ -61,6 +61,9 @@ class ComposeExamplesIT {
             assertThat(p.dockerIn("traefik", "-H tcp://sockwarden:2377 ps").refused()).isNotEmpty();
             assertThat(p.compose("exec", "-T", "sockwarden", "sockwarden", "status").ok()).contains("health: ok")
                     .contains("-> homepage").contains("-> watchtower").contains("-> discovery");
+            // A change while everything runs, as the README shows it.
+            p.compose("exec", "-T", "sockwarden", "sockwarden", "grant", "traefik", "VOLUMES_LIST").ok();
+            await("traefik's new grant in force", () -> p.dockerIn("traefik", tls + " volume ls").code() == 0, Duration.ofSeconds(20));
         } finally {
             p.down();
         }
