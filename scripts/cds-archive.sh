@@ -9,15 +9,20 @@
 # JAVA may run in another root (`chroot DIR /opt/java/bin/java`): JAR and GUEST_WORKDIR are the
 # paths it sees of the jar and of WORKDIR, an empty directory of the caller's. Exits 0 with OUT
 # written, or 1 with OUT absent.
+# SOCKWARDEN_CACHE=aot (JDK 25 and later, for the container image): the same training run writes an
+# ahead-of-time cache instead (-XX:AOTCacheOutput: classes loaded and linked, and method profiles),
+# which the JVM assembles when the run ends; it is used with -XX:AOTCache=OUT.
 set -uo pipefail
 [ $# -ge 5 ] || { echo "usage: cds-archive.sh OUT WORKDIR GUEST_WORKDIR JAR JAVA [JVM OPTION]..." >&2; exit 2; }
 out=$1 work=$2 guest=$3 jar=$4
 shift 4
 rm -f "$out"
-CONTAINERS=1 "$@" -XX:DumpLoadedClassList="$guest/classes" -jar "$jar" serve --listen 127.0.0.1:0 --data "$guest/data" \
+record=-XX:DumpLoadedClassList="$guest/classes"
+[ "${SOCKWARDEN_CACHE:-}" = aot ] && record=-XX:AOTCacheOutput="$guest/jsa"
+CONTAINERS=1 "$@" "$record" -jar "$jar" serve --listen 127.0.0.1:0 --data "$guest/data" \
   --docker-socket "$guest/none.sock" >"$work/log" 2>&1 &
 pid=$!
-for _ in $(seq 1 100); do [ -f "$work/data/status.json" ] && break; sleep 0.1; done
+for _ in $(seq 1 300); do [ -f "$work/data/status.json" ] && break; sleep 0.1; done
 port=$(sed -n 's/.*listening on 127.0.0.1:0 (port \([0-9]*\)).*/\1/p' "$work/log" | head -1)
 if [ -z "$port" ]; then
   kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
@@ -32,7 +37,9 @@ done
 kill -TERM "$pid" 2>/dev/null || true
 wait "$pid" 2>/dev/null
 # Dumped under a name of its own and then moved, so a start meanwhile never maps half an archive.
-if [ -s "$work/classes" ] && "$@" -Xshare:dump -XX:SharedClassListFile="$guest/classes" -XX:SharedArchiveFile="$guest/jsa" \
+if [ "${SOCKWARDEN_CACHE:-}" = aot ]; then
+  [ -s "$work/jsa" ] && mv -f "$work/jsa" "$out" && exit 0
+elif [ -s "$work/classes" ] && "$@" -Xshare:dump -XX:SharedClassListFile="$guest/classes" -XX:SharedArchiveFile="$guest/jsa" \
     -cp "$jar" >>"$work/log" 2>&1 && mv -f "$work/jsa" "$out"; then
   exit 0
 fi

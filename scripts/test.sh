@@ -33,6 +33,10 @@ want 'test -x /usr/bin/chromium' chromium
 if [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = Y ]; then
   want 'command -v apparmor_parser' apparmor
 fi
+# The image tests (scripts/image.sh builds the root Dockerfile from this machine's files) and the
+# examples' tests: docker-compose runs them, systemd-analyze checks the unit.
+want 'command -v docker-compose' docker-compose
+want 'command -v systemd-analyze' systemd
 want 'command -v mvn' maven
 want 'command -v javac' openjdk-17-jdk-headless
 if [ ${#need[@]} -gt 0 ]; then

@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 @Command(name = "health", mixinStandardHelpOptions = true,
         description = {"Whether the running proxy is healthy, for a container HEALTHCHECK.",
                 "Asks its admin listener's /healthz: the engine answers and the policy in force is the store's.",
-                "Exit code 0: healthy; 1: unhealthy, not running, or no admin listener to ask."})
+                "Without an admin listener, the running proxy's status file and a /_ping of its engine say the same.",
+                "Exit code 0: healthy; 1: unhealthy or not running."})
 final class HealthCommand implements Callable<Integer> {
     @Mixin
     DataDir dataDir = new DataDir();
@@ -37,11 +38,15 @@ final class HealthCommand implements Callable<Integer> {
                 System.out.println("unhealthy: no proxy is running against " + data);
                 return 1;
             }
-            address = StatusFile.adminAddress(data);
-            if (address == null) {
-                System.out.println("unknown: the proxy serving " + data + " has no admin listener to ask (serve --admin-listen 127.0.0.1:9375)");
+            StatusFile.Running running = StatusFile.read(data).orElse(null);
+            if (running == null) {
+                System.out.println("unhealthy: the proxy serving " + data + " has written no readable status yet");
                 return 1;
             }
+            if (running.admin() == null) {
+                return withoutAdminListener(running, limit);
+            }
+            address = running.admin();
         }
         try {
             HttpURLConnection c = (HttpURLConnection) URI.create("http://" + address + "/healthz").toURL().openConnection();
@@ -57,5 +62,24 @@ final class HealthCommand implements Callable<Integer> {
             System.out.println("unhealthy: the admin listener at " + address + " does not answer: " + e.getMessage());
             return 1;
         }
+    }
+
+    /**
+     * A proxy without an admin listener (an image run with its own command, say) is judged on what
+     * /healthz checks, read another way: the policy from its status file, the engine by a /_ping of
+     * the socket it serves.
+     */
+    private static int withoutAdminListener(StatusFile.Running running, Duration limit) {
+        if (!running.healthy()) {
+            System.out.println("unhealthy:\npolicy: " + running.problem());
+            return 1;
+        }
+        String engine = EngineProbe.ping(Path.of(running.engine()), limit);
+        if (engine != null) {
+            System.out.println("unhealthy:\nengine: " + engine);
+            return 1;
+        }
+        System.out.println("ok (no admin listener: the status file and the engine's /_ping)");
+        return 0;
     }
 }

@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
         subcommands = {InitCommand.class, ServeCommand.class, ClientCommand.class, GrantCommands.Grant.class,
                 GrantCommands.Revoke.class, GrantCommands.Preset.class, GrantCommands.ImportEnv.class, ExplainCommand.class,
                 CertCommand.class, StatusCommand.class, AuditCommand.class, SuggestCommand.class, HealthCommand.class,
-                PermissionsCommand.class, GuardrailsCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class})
+                PermissionsCommand.class, GuardrailsCommand.class, MigrateCommand.class, CompletionCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
