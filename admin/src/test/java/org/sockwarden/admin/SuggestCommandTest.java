@@ -41,12 +41,14 @@ class SuggestCommandTest {
         }
     }
 
+    /** A client that starts from nothing (no PING and VERSION either) in learn mode. */
     private void learning(String name, String... addArgs) {
-        String[] args = new String[addArgs.length + 3];
+        String[] args = new String[addArgs.length + 4];
         args[0] = "client";
         args[1] = "add";
         args[2] = name;
-        System.arraycopy(addArgs, 0, args, 3, addArgs.length);
+        args[3] = "--no-defaults";
+        System.arraycopy(addArgs, 0, args, 4, addArgs.length);
         assertThat(run(args).exit()).isZero();
         try (Store s = Store.open(data)) {
             s.setMode(name, StoredClient.LEARN);
