@@ -152,6 +152,8 @@ public final class Forwarder extends ContainerLifeCycle {
         private final Exchange exchange;
         private final boolean head;
         private final boolean hasBody;
+        /** GET and HEAD change nothing at the engine, so an unanswered one may be sent again. */
+        private final boolean safeToRepeat;
         private final AtomicBoolean finished = new AtomicBoolean();
         private final AtomicInteger untilReusable = new AtomicInteger(2);
         private volatile EngineConnection connection;
@@ -179,6 +181,7 @@ public final class Forwarder extends ContainerLifeCycle {
             this.exchange = exchange;
             this.head = HttpMethod.HEAD.is(request.getMethod());
             this.hasBody = hasBody(request);
+            this.safeToRepeat = head || HttpMethod.GET.is(request.getMethod());
         }
 
         boolean isHeadRequest() {
@@ -413,8 +416,11 @@ public final class Forwarder extends ContainerLifeCycle {
             }
             from.detach(this);
             from.close();
-            if (reusedConnection && !retried && !hasBody && status == 0 && aborted == null) {
-                // A pooled connection the engine closed while idle: the request never reached it.
+            boolean unanswered = reusedConnection && !retried && status == 0 && aborted == null;
+            if (unanswered && !hasBody && safeToRepeat) {
+                // A pooled connection the engine closed while idle, most likely before the request reached
+                // it. Only a GET or HEAD is sent again: a POST /restart or a DELETE that the engine did read
+                // before the connection died would run twice.
                 retried = true;
                 reusedConnection = false;
                 connection = null;
@@ -435,6 +441,11 @@ public final class Forwarder extends ContainerLifeCycle {
                 exchange.status(400);
                 sendError(request, response, callback, 400, "sockwarden: bad request: the request body does not match its framing ("
                         + clientBroke.getMessage() + "); the engine request was aborted");
+            } else if (unanswered) {
+                exchange.status(502);
+                sendError(request, response, callback, 502, "Docker engine at " + engine.socket() + " closed the connection before answering "
+                        + request.getMethod() + " " + request.getHttpURI().getPath() + "; the engine may have run it, so it was not sent again:"
+                        + " check its effect before retrying");
             } else if (status == 0) {
                 engine.refuseUnreachable(request, response, callback, exchange, failure);
             } else {
