@@ -18,6 +18,7 @@ import org.sockwarden.proxy.identity.Client;
 import org.sockwarden.proxy.identity.ClientConfig;
 import org.sockwarden.proxy.identity.Directory;
 import org.sockwarden.proxy.identity.ListenerAddress;
+import org.sockwarden.proxy.listener.Limits;
 import org.sockwarden.proxy.listener.ProxyServer;
 import org.sockwarden.proxy.log.AccessLog;
 import org.sockwarden.proxy.policy.EnvFlags;
@@ -78,6 +79,26 @@ final class ServeCommand implements Callable<Integer> {
             description = "On SIGTERM, how long running requests may finish before streams are closed (default: ${DEFAULT-VALUE}).")
     int shutdownGrace;
 
+    @Option(names = "--head-timeout", paramLabel = "SECONDS", defaultValue = "10",
+            description = "A request head must arrive within this time (else 408); also how long a refused request's body is read (default: ${DEFAULT-VALUE}).")
+    int headTimeout;
+
+    @Option(names = "--keep-alive-timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "A kept-alive connection idle this long between requests is closed (default: ${DEFAULT-VALUE}).")
+    int keepAliveTimeout;
+
+    @Option(names = "--stall-timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "A request whose body, or whose answer (not a followed stream), makes no progress this long is ended (default: ${DEFAULT-VALUE}).")
+    int stallTimeout;
+
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "2048",
+            description = "Open connections per listener; more are closed at once (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--max-client-connections", paramLabel = "N", defaultValue = "1024",
+            description = "Open connections per client over all its listeners; more are answered 503 (default: ${DEFAULT-VALUE}).")
+    int maxClientConnections;
+
     @Override
     public Integer call() throws Exception {
         AccessLog.Format format = switch (logFormat) {
@@ -95,9 +116,17 @@ final class ServeCommand implements Callable<Integer> {
                     List.of(listener), List.of(), Set.of()));
         }
 
-        AccessLog log = new AccessLog(format, System.out);
-        ProxyServer server = new ProxyServer(socket, log, Duration.ofSeconds(shutdownGrace));
+        Limits limits;
+        try {
+            limits = new Limits(Duration.ofSeconds(headTimeout), Duration.ofSeconds(keepAliveTimeout), Duration.ofSeconds(stallTimeout),
+                    maxConnections, maxClientConnections);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException("--head-timeout, --keep-alive-timeout, --stall-timeout, --max-connections and "
+                    + "--max-client-connections must be at least 1: " + e.getMessage());
+        }
         Path data = dataDir.resolve();
+        AccessLog log = new AccessLog(format, System.out);
+        ProxyServer server = new ProxyServer(socket, log, Duration.ofSeconds(shutdownGrace), limits, data);
         StatusFile status = new StatusFile(data, socket);
         server.start(new Directory(0, dropIn));
         for (ClientConfig c : dropIn) {

@@ -2,24 +2,48 @@ package org.sockwarden.proxy.listener;
 
 import java.security.cert.X509Certificate;
 import org.eclipse.jetty.io.EndPoint;
-import org.eclipse.jetty.server.Request;
 import org.sockwarden.certs.Fingerprints;
 
-/** The client certificate of a TLS connection, read once per connection. */
-record TlsIdentity(String fingerprint, X509Certificate certificate) {
-    private static final String ATTRIBUTE = "sockwarden.tlsIdentity";
+/**
+ * The client certificate chain of a TLS connection, read once per connection (renegotiation is
+ * off, so it cannot change), with the last {@link ClientCertificateTrust.Verdict} on it: each
+ * request asks the trust manager whether that verdict still holds.
+ */
+final class TlsIdentity {
+    private final X509Certificate[] chain;
+    private final String fingerprint;
+    private volatile ClientCertificateTrust.Verdict verdict;
 
-    static TlsIdentity of(Request request) {
-        Object cached = request.getConnectionMetaData().getAttribute(ATTRIBUTE);
-        if (cached instanceof TlsIdentity id) {
-            return id;
-        }
-        EndPoint.SslSessionData ssl = request.getConnectionMetaData().getConnection().getEndPoint().getSslSessionData();
+    private TlsIdentity(X509Certificate[] chain, ClientCertificateTrust.Verdict verdict) {
+        this.chain = chain;
+        this.fingerprint = Fingerprints.sha256(chain[0]);
+        this.verdict = verdict;
+    }
+
+    /** The certificate chain of {@code endPoint}'s TLS session, or null when the client sent none. */
+    static TlsIdentity of(EndPoint endPoint) {
+        EndPoint.SslSessionData ssl = endPoint.getSslSessionData();
         X509Certificate[] chain = ssl == null ? null : ssl.peerCertificates();
-        TlsIdentity id = chain == null || chain.length == 0 ? null : new TlsIdentity(Fingerprints.sha256(chain[0]), chain[0]);
-        if (id != null) {
-            request.getConnectionMetaData().setAttribute(ATTRIBUTE, id);
-        }
-        return id;
+        return chain == null || chain.length == 0 ? null : new TlsIdentity(chain, ClientCertificateTrust.verdictOf(ssl.sslSession()));
+    }
+
+    X509Certificate[] chain() {
+        return chain;
+    }
+
+    X509Certificate certificate() {
+        return chain[0];
+    }
+
+    String fingerprint() {
+        return fingerprint;
+    }
+
+    ClientCertificateTrust.Verdict verdict() {
+        return verdict;
+    }
+
+    void verdict(ClientCertificateTrust.Verdict verdict) {
+        this.verdict = verdict;
     }
 }

@@ -202,7 +202,7 @@ class EngineAnswerEdgeCasesTest {
 
         private static void serve(SocketChannel ch, int connection, Script script) {
             try (ch; InputStream in = Channels.newInputStream(ch); OutputStream out = Channels.newOutputStream(ch)) {
-                for (int n = 1; n <= 100; n++) {
+                for (int n = 1; n <= 1_000_000; n++) {
                     String head = readHead(in);
                     if (head == null) {
                         return;
