@@ -116,14 +116,19 @@ final class ServeCommand implements Callable<Integer> {
                     List.of(listener), List.of(), Set.of()));
         }
 
-        Limits limits;
-        try {
-            limits = new Limits(Duration.ofSeconds(headTimeout), Duration.ofSeconds(keepAliveTimeout), Duration.ofSeconds(stallTimeout),
-                    maxConnections, maxClientConnections);
-        } catch (IllegalArgumentException e) {
-            throw new Main.UsageException("--head-timeout, --keep-alive-timeout, --stall-timeout, --max-connections and "
-                    + "--max-client-connections must be at least 1: " + e.getMessage());
+        Map<String, Integer> positive = new java.util.LinkedHashMap<>();
+        positive.put("--head-timeout", headTimeout);
+        positive.put("--keep-alive-timeout", keepAliveTimeout);
+        positive.put("--stall-timeout", stallTimeout);
+        positive.put("--max-connections", maxConnections);
+        positive.put("--max-client-connections", maxClientConnections);
+        for (var e : positive.entrySet()) {
+            if (e.getValue() < 1) {
+                throw new Main.UsageException(e.getKey() + " must be at least 1, not " + e.getValue());
+            }
         }
+        Limits limits = new Limits(Duration.ofSeconds(headTimeout), Duration.ofSeconds(keepAliveTimeout), Duration.ofSeconds(stallTimeout),
+                maxConnections, maxClientConnections);
         Path data = dataDir.resolve();
         AccessLog log = new AccessLog(format, System.out);
         ProxyServer server = new ProxyServer(socket, log, Duration.ofSeconds(shutdownGrace), limits, data);
