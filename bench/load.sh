@@ -29,19 +29,7 @@ if [ -n "${missing:-}" ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing/python3/python3-minimal} >/dev/null
 fi
 
-tmp=$(mktemp -d /tmp/swl.XXXXXX)
-pids=()
-started_engine=0
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  if [ $started_engine = 1 ]; then "$root/scripts/engine.sh" stop "$tmp/engine" || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-if [ -z "$engine" ]; then
-  "$root/scripts/engine.sh" start "$tmp/engine"; started_engine=1; engine="$tmp/engine/docker.sock"
-fi
+. "$here/setup.sh" swl
 "$root/sockwarden" --version >/dev/null
 ulimit -n 65536 2>/dev/null || true
 

@@ -20,7 +20,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.sockwarden.certs.CertificateAuthority;
 import org.sockwarden.certs.IssuedCertificate;
 import org.sockwarden.proxy.testing.Docker;
-import org.sockwarden.proxy.testing.TestEngine;
 import org.sockwarden.store.Store;
 
 /**
@@ -50,11 +49,7 @@ class CertificateValidityTest {
         ours = CertificateAuthority.createOrLoad(data);
         port = freePort();
         log = data.resolve("proxy.log");
-        proxy = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
-                "org.sockwarden.admin.Main", "serve", "--listen", "none", "--tls-listen", "127.0.0.1:" + port,
-                "--data", data.toString(), "--docker-socket", TestEngine.socket().toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        await("TLS listener", () -> MultiClientTest.accepts(port), Duration.ofSeconds(30));
+        proxy = MultiClientTest.serveTls(data, port, log);
     }
 
     @AfterAll
@@ -63,11 +58,7 @@ class CertificateValidityTest {
     }
 
     private boolean logContains(String text) {
-        try {
-            return Files.readString(log).contains(text);
-        } catch (java.io.IOException e) {
-            return false;
-        }
+        return MultiClientTest.logContains(log, text);
     }
 
     /**
@@ -107,6 +98,12 @@ class CertificateValidityTest {
         return out;
     }
 
+    /** Waits until the proxy accepts the certificate in {@code certs} (a policy change takes up to a poll to apply). */
+    private void awaitAccepted(Path certs, Duration within) throws InterruptedException {
+        Docker docker = new Docker("tcp://127.0.0.1:" + port).env("DOCKER_TLS_VERIFY", "1").env("DOCKER_CERT_PATH", certs.toString());
+        await("the certificate in " + certs + " accepted", () -> docker.run("version").exitCode() == 0, within);
+    }
+
     private Process events(Path certs) throws Exception {
         return MultiClientTest.openEvents("-H", "tcp://127.0.0.1:" + port, "--tlsverify", "--tlscacert", certs + "/ca.pem",
                 "--tlscert", certs + "/cert.pem", "--tlskey", certs + "/key.pem");
@@ -135,8 +132,7 @@ class CertificateValidityTest {
         }
         Path certs = data.resolve("short-lived");
         shortLived.writeDockerLayout(certs, ours.certificate());
-        Docker docker = new Docker("tcp://127.0.0.1:" + port).env("DOCKER_TLS_VERIFY", "1").env("DOCKER_CERT_PATH", certs.toString());
-        await("the recorded certificate in force", () -> docker.run("version").exitCode() == 0, Duration.ofSeconds(5));
+        awaitAccepted(certs, Duration.ofSeconds(5));
 
         Path go = data.resolve("expired");
         Process client = keptAlive(certs, go);
@@ -165,8 +161,7 @@ class CertificateValidityTest {
         assertThat(cli(data, "client", "add", "ci", "--allow", "PING,VERSION,EVENTS", "--cert-subject", "CN=ci,O=sockwarden")).isZero();
         Path certs = data.resolve("ci-certs");
         other.issueClient("ci", Duration.ofHours(1)).writeDockerLayout(certs, ours.certificate());
-        Docker docker = new Docker("tcp://127.0.0.1:" + port).env("DOCKER_TLS_VERIFY", "1").env("DOCKER_CERT_PATH", certs.toString());
-        await("the other CA in force", () -> docker.run("version").exitCode() == 0, Duration.ofSeconds(15));
+        awaitAccepted(certs, Duration.ofSeconds(15));
 
         Path go = data.resolve("untrusted");
         Process client = keptAlive(certs, go);

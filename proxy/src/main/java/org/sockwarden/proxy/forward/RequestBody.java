@@ -36,64 +36,10 @@ public final class RequestBody {
      * Reads the whole body into memory, at most {@code limit} bytes, copying each chunk. While it
      * waits for bytes, {@code exchange} is marked as waiting on its client, so a stalled sender is
      * cut by the connection's stall check. {@code done} gets the body (position 0), or the failure:
-     * a body shorter than its length, a broken connection, or {@link TooLargeException}.
+     * a body shorter than its length, a broken connection, an abort, or {@link TooLargeException}.
      */
     public static void readWhole(Request request, int limit, Exchange exchange, Promise<ByteBuffer> done) {
         new WholeBody(request, limit, exchange, done).run();
-    }
-
-    private static final class WholeBody implements Runnable {
-        private final Request request;
-        private final int limit;
-        private final Exchange exchange;
-        private final Promise<ByteBuffer> done;
-        private byte[] bytes;
-        private int size;
-
-        WholeBody(Request request, int limit, Exchange exchange, Promise<ByteBuffer> done) {
-            this.request = request;
-            this.limit = limit;
-            this.exchange = exchange;
-            this.done = done;
-            long length = request.getLength();
-            // A known length is allocated once; chunked framing grows as bytes arrive, never ahead of them.
-            this.bytes = new byte[(int) Math.min(length > 0 ? length : 1024, limit)];
-        }
-
-        @Override
-        public void run() {
-            exchange.awaitingBody(false);
-            while (true) {
-                Content.Chunk chunk = request.read();
-                if (chunk == null) {
-                    exchange.awaitingBody(true);
-                    request.demand(this);
-                    return;
-                }
-                if (Content.Chunk.isFailure(chunk)) {
-                    done.failed(chunk.getFailure());
-                    return;
-                }
-                int n = chunk.remaining();
-                if (size + n > limit) {
-                    chunk.release();
-                    done.failed(new TooLargeException(limit));
-                    return;
-                }
-                if (size + n > bytes.length) {
-                    bytes = Arrays.copyOf(bytes, Math.min(limit, Math.max(size + n, bytes.length * 2)));
-                }
-                chunk.getByteBuffer().get(bytes, size, n);
-                size += n;
-                exchange.addIn(n);
-                boolean last = chunk.isLast();
-                chunk.release();
-                if (last) {
-                    done.succeeded(ByteBuffer.wrap(bytes, 0, size).slice());
-                    return;
-                }
-            }
-        }
     }
 
     /**
@@ -107,26 +53,33 @@ public final class RequestBody {
         new Discard(request, budget, exchange, done).run();
     }
 
-    private static final class Discard implements Runnable {
+    /**
+     * Reads a body chunk by chunk, marking the exchange as waiting on its client between chunks;
+     * each chunk is released as soon as {@link #take} has looked at it.
+     */
+    private abstract static class Reader implements Runnable {
         private final Request request;
         private final Exchange exchange;
-        private final Callback done;
-        private long left;
 
-        Discard(Request request, long budget, Exchange exchange, Callback done) {
+        Reader(Request request, Exchange exchange) {
             this.request = request;
-            this.left = budget;
             this.exchange = exchange;
-            this.done = done;
         }
 
+        /** Takes the bytes of one chunk; false if reading should stop here (it has failed). */
+        abstract boolean take(ByteBuffer bytes);
+
+        abstract void ended();
+
+        abstract void failed(Throwable failure);
+
         @Override
-        public void run() {
+        public final void run() {
             exchange.awaitingBody(false);
             while (true) {
                 Throwable aborted = exchange.abortReason();
                 if (aborted != null) {
-                    done.failed(aborted);
+                    failed(aborted);
                     return;
                 }
                 Content.Chunk chunk = request.read();
@@ -136,23 +89,97 @@ public final class RequestBody {
                     return;
                 }
                 if (Content.Chunk.isFailure(chunk)) {
-                    done.failed(chunk.getFailure());
+                    failed(chunk.getFailure());
                     return;
                 }
-                int n = chunk.remaining();
                 boolean last = chunk.isLast();
-                chunk.release();
-                exchange.addIn(n);
-                left -= n;
-                if (left < 0) {
-                    done.failed(new IOException("the refused request's body is longer than sockwarden reads"));
+                exchange.addIn(chunk.remaining());
+                boolean more;
+                try {
+                    more = take(chunk.getByteBuffer());
+                } finally {
+                    chunk.release();
+                }
+                if (!more) {
                     return;
                 }
                 if (last) {
-                    done.succeeded();
+                    ended();
                     return;
                 }
             }
+        }
+    }
+
+    private static final class WholeBody extends Reader {
+        private final int limit;
+        private final Promise<ByteBuffer> done;
+        private byte[] bytes;
+        private int size;
+
+        WholeBody(Request request, int limit, Exchange exchange, Promise<ByteBuffer> done) {
+            super(request, exchange);
+            this.limit = limit;
+            this.done = done;
+            long length = request.getLength();
+            // A known length is allocated once; chunked framing grows as bytes arrive, never ahead of them.
+            this.bytes = new byte[(int) Math.min(length > 0 ? length : 1024, limit)];
+        }
+
+        @Override
+        boolean take(ByteBuffer chunk) {
+            int n = chunk.remaining();
+            if (size + n > limit) {
+                done.failed(new TooLargeException(limit));
+                return false;
+            }
+            if (size + n > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.min(limit, Math.max(size + n, bytes.length * 2)));
+            }
+            chunk.get(bytes, size, n);
+            size += n;
+            return true;
+        }
+
+        @Override
+        void ended() {
+            done.succeeded(ByteBuffer.wrap(bytes, 0, size).slice());
+        }
+
+        @Override
+        void failed(Throwable failure) {
+            done.failed(failure);
+        }
+    }
+
+    private static final class Discard extends Reader {
+        private final Callback done;
+        private long left;
+
+        Discard(Request request, long budget, Exchange exchange, Callback done) {
+            super(request, exchange);
+            this.left = budget;
+            this.done = done;
+        }
+
+        @Override
+        boolean take(ByteBuffer chunk) {
+            left -= chunk.remaining();
+            if (left < 0) {
+                done.failed(new IOException("the refused request's body is longer than sockwarden reads"));
+                return false;
+            }
+            return true;
+        }
+
+        @Override
+        void ended() {
+            done.succeeded();
+        }
+
+        @Override
+        void failed(Throwable failure) {
+            done.failed(failure);
         }
     }
 }

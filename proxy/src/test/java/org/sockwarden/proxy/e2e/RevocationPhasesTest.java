@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.sockwarden.proxy.testing.Docker;
 import org.sockwarden.proxy.testing.RawHttp;
+import org.sockwarden.proxy.testing.Tar;
 import org.sockwarden.proxy.testing.TestEngine;
 import org.sockwarden.proxy.testing.TestProxy;
 import org.sockwarden.proxy.testing.Wire;
@@ -101,14 +102,12 @@ class RevocationPhasesTest {
     @Test
     void anUploadHalfSent() throws Exception {
         // Two files in one tar, streamed chunked (docker cp's form): the revocation lands inside the first.
-        Path dir = Files.createTempDirectory("sw-rev-tar");
         byte[] data = new byte[200_000];
         Arrays.fill(data, (byte) 'a');
-        Files.write(dir.resolve("first"), data);
-        Files.write(dir.resolve("second"), data);
-        Process tar = new ProcessBuilder("tar", "cf", "-", "-C", dir.toString(), "first", "second").start();
-        byte[] archive = tar.getInputStream().readAllBytes();
-        assertThat(tar.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put("first", data);
+        files.put("second", data);
+        byte[] archive = Tar.of(files);
         String target = "/tmp/" + prefix;
         direct.run("exec", container, "mkdir", "-p", target).ok();
         try (Wire wire = new Wire(proxy.port())) {

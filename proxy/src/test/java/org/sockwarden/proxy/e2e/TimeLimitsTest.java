@@ -3,20 +3,19 @@ package org.sockwarden.proxy.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.sockwarden.proxy.listener.Limits;
 import org.sockwarden.proxy.testing.Docker;
+import org.sockwarden.proxy.testing.Tar;
 import org.sockwarden.proxy.testing.TestEngine;
 import org.sockwarden.proxy.testing.TestProxy;
 import org.sockwarden.proxy.testing.Wire;
@@ -156,13 +155,9 @@ class TimeLimitsTest {
 
     @Test
     void aSlowUploadThatMakesProgressCompletes() throws Exception {
-        Path dir = Files.createTempDirectory("sw-tl-tar");
         byte[] data = new byte[300_000];
         Arrays.fill(data, (byte) 'x');
-        Files.write(dir.resolve("slow"), data);
-        Process tar = new ProcessBuilder("tar", "cf", "-", "-C", dir.toString(), "slow").start();
-        byte[] archive = tar.getInputStream().readAllBytes();
-        assertThat(tar.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        byte[] archive = Tar.of(Map.of("slow", data));
         try (TestProxy proxy = proxy(SHORT); Wire wire = new Wire(proxy.port())) {
             wire.send("PUT /v1.41/containers/" + chatty + "/archive?path=/tmp HTTP/1.1\r\nHost: docker\r\nContent-Type: application/x-tar\r\n"
                     + "Content-Length: " + archive.length + "\r\n\r\n");

@@ -176,28 +176,11 @@ class UnixSocketListenersTest {
         Path shared = Files.createDirectory(dir.resolve("shared"));
         Path target = shared.resolve("s.sock");
         ProxyServer server = server(TestEngine.socket(), null);
-        AtomicBoolean swapping = new AtomicBoolean(true);
         // Someone with write access to the socket's directory keeps putting a link to a host file at its name.
-        Thread swapper = new Thread(() -> {
-            for (long n = 0; swapping.get() && n < 10_000_000; n++) {
-                try {
-                    Files.deleteIfExists(target);
-                    Files.createSymbolicLink(target, hostFile);
-                } catch (IOException raced) {
-                    // the proxy's rename or another round got there first
-                }
-            }
-        }, "swapper");
-        swapper.start();
-        try {
-            for (int round = 0; round < 40; round++) {
-                server.apply(sockets(socket(target, "0666")));
-                server.apply(sockets());
-            }
-        } finally {
-            swapping.set(false);
-            swapper.join(10_000);
-        }
+        openAndCloseWhile(server, socket(target, "0666"), () -> {
+            Files.deleteIfExists(target);
+            Files.createSymbolicLink(target, hostFile);
+        });
         assertThat(mode(hostFile)).isEqualTo("rw-------");
         assertThat(Files.readString(hostFile)).isEqualTo("secret");
     }
@@ -207,26 +190,7 @@ class UnixSocketListenersTest {
         Path target = Files.createDirectory(dir.resolve("watched")).resolve("w.sock");
         ProxyServer server = server(TestEngine.socket(), null);
         Set<String> seen = ConcurrentHashMap.newKeySet();
-        AtomicBoolean watching = new AtomicBoolean(true);
-        Thread watcher = new Thread(() -> {
-            for (long n = 0; watching.get() && n < 50_000_000; n++) {
-                try {
-                    seen.add(mode(target));
-                } catch (IOException absent) {
-                    // not there right now
-                }
-            }
-        }, "watcher");
-        watcher.start();
-        try {
-            for (int round = 0; round < 40; round++) {
-                server.apply(sockets(socket(target, "0600")));
-                server.apply(sockets());
-            }
-        } finally {
-            watching.set(false);
-            watcher.join(10_000);
-        }
+        openAndCloseWhile(server, socket(target, "0600"), () -> seen.add(mode(target)));
         assertThat(seen).as("modes the socket was seen with").containsOnly("rw-------");
     }
 
@@ -250,6 +214,37 @@ class UnixSocketListenersTest {
             assertThat(request(kept)).as("the open connection stays").startsWith("HTTP/1.1 200 ");
         }
         assertThat(log()).contains("socket unix:" + target + " of client client0 now has mode rw-rw-rw- and owner -:4242");
+    }
+
+    private interface Step {
+        void run() throws IOException;
+    }
+
+    /**
+     * Opens and closes {@code socket}'s listener 40 times while another thread repeats {@code step}
+     * as fast as it can (bounded); a step that fails because the proxy got there first is repeated.
+     */
+    private void openAndCloseWhile(ProxyServer server, ListenerAddress.Unix socket, Step step) throws InterruptedException {
+        AtomicBoolean running = new AtomicBoolean(true);
+        Thread meanwhile = new Thread(() -> {
+            for (long n = 0; running.get() && n < 50_000_000; n++) {
+                try {
+                    step.run();
+                } catch (IOException raced) {
+                    // the proxy's rename or removal came in between
+                }
+            }
+        }, "meanwhile");
+        meanwhile.start();
+        try {
+            for (int round = 0; round < 40; round++) {
+                server.apply(sockets(socket));
+                server.apply(sockets());
+            }
+        } finally {
+            running.set(false);
+            meanwhile.join(10_000);
+        }
     }
 
     /** A /_ping on a kept-alive connection: the answer's head and body. */
