@@ -191,6 +191,12 @@ public final class Exchange {
         this.deadline = nanoTime;
     }
 
+    /** True if the exchange has a deadline and it passed. */
+    public boolean overdue() {
+        long d = deadline;
+        return d != 0 && System.nanoTime() - d >= 0;
+    }
+
     /**
      * True if the exchange should end now: it waited on its client and saw no progress for
      * {@code stallNanos}, or its deadline passed. Waiting on the engine never ends an exchange:

@@ -82,6 +82,11 @@ public final class RequestBody {
                     failed(aborted);
                     return;
                 }
+                if (exchange.overdue()) {
+                    // Bytes trickling in keep the connection from ever idling: the deadline is checked as they come.
+                    failed(new java.util.concurrent.TimeoutException("the request body did not end in time"));
+                    return;
+                }
                 Content.Chunk chunk = request.read();
                 if (chunk == null) {
                     exchange.awaitingBody(true);

@@ -128,6 +128,28 @@ class TimeLimitsTest {
     }
 
     @Test
+    void aRefusedBodyTricklingInIsDroppedOnlyUntilTheHeadTimeout() throws Exception {
+        try (TestProxy proxy = proxy(SHORT); Wire wire = new Wire(proxy.port())) {
+            wire.send("POST /v1.41/networks/create HTTP/1.1\r\nHost: docker\r\nTransfer-Encoding: chunked\r\n\r\n");
+            assertThat(wire.head()).startsWith("HTTP/1.1 403 ");
+            Thread trickle = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 60; i++) {
+                        wire.send("1\r\nx\r\n"); // a byte every 500 ms: the connection never idles
+                        Thread.sleep(500);
+                    }
+                } catch (Exception closed) {
+                    // the proxy stopped reading it, as it should
+                }
+            }, "trickle");
+            trickle.setDaemon(true);
+            trickle.start();
+            assertThat(wire.closesWithin(BOUND)).isTrue();
+            trickle.interrupt();
+        }
+    }
+
+    @Test
     void aClientThatStopsReadingADownloadIsCut() throws Exception {
         try (TestProxy proxy = proxy(SHORT); Wire wire = new Wire(proxy.port())) {
             wire.socket().setReceiveBufferSize(4096);
