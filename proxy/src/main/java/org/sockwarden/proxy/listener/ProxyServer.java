@@ -149,6 +149,15 @@ public final class ProxyServer implements AutoCloseable {
      * cannot open (port in use, a refused socket path) is reported and skipped; the rest still apply.
      */
     public synchronized void apply(Directory next) {
+        try {
+            openAndClose(next);
+        } finally {
+            // Whatever happened to a listener, the new policy is in force: a revocation never waits on a socket file.
+            registry.apply(next);
+        }
+    }
+
+    private void openAndClose(Directory next) {
         Map<String, ListenerAddress> wanted = next.listeners();
         for (var it = tcp.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
@@ -194,7 +203,6 @@ public final class ProxyServer implements AutoCloseable {
                 accessLog.event("ERROR", "cannot listen on " + key + " for client " + client + ": " + x.getMessage());
             }
         }
-        registry.apply(next);
     }
 
     public Directory directory() {

@@ -117,8 +117,11 @@ final class UnixSocketListeners {
             if (!Objects.equals(fileKeyOrNull(location), stale)) {
                 throw new IOException(target + " changed while its socket was being created; not replacing it");
             }
+            // Which file this is, read where nobody else can reach it: the rename keeps it, and whatever
+            // someone puts at the path afterwards is never taken for it.
+            Object made = fileKeyOrNull(temporary);
             Files.move(temporary, location, StandardCopyOption.ATOMIC_MOVE);
-            bound.put(address.key(), new Bound(address, connector, location, fileKeyOrNull(location)));
+            bound.put(address.key(), new Bound(address, connector, location, made));
             done = true;
         } finally {
             if (!done && connector != null) {
