@@ -113,8 +113,8 @@ class CertificateValidityTest {
     @Order(1)
     void aTls12RenegotiationClosesTheConnection() throws Exception {
         // openssl's interactive "R" renegotiates; the request after it must not be answered on that connection.
-        Process s = new ProcessBuilder("bash", "-c", "(printf 'GET /_ping HTTP/1.1\\r\\nHost: docker\\r\\n\\r\\n'; sleep 1; printf 'R\\n';"
-                + " sleep 1; printf 'GET /_ping HTTP/1.1\\r\\nHost: docker\\r\\n\\r\\n'; sleep 2) | openssl s_client -tls1_2 -connect 127.0.0.1:"
+        Process s = new ProcessBuilder("bash", "-c", "(printf 'GET /_ping HTTP/1.1\\r\\nHost: docker\\r\\n\\r\\n'; sleep 2; printf 'R\\n';"
+                + " sleep 2; printf 'GET /_ping HTTP/1.1\\r\\nHost: docker\\r\\n\\r\\n'; sleep 2) | openssl s_client -tls1_2 -connect 127.0.0.1:"
                 + port + " -cert " + vidarCerts + "/cert.pem -key " + vidarCerts + "/key.pem -CAfile " + vidarCerts + "/ca.pem 2>&1")
                 .redirectErrorStream(true).start();
         String out = output(s);
@@ -125,7 +125,7 @@ class CertificateValidityTest {
     @Test
     @Order(2)
     void anExpiredCertificateEndsItsStreamsAndItsNextRequest() throws Exception {
-        Instant notAfter = Instant.now().plusSeconds(12);
+        Instant notAfter = Instant.now().plusSeconds(20);
         IssuedCertificate shortLived = ours.issueClient("vidar", Instant.now().minusSeconds(60), notAfter);
         try (Store store = Store.open(data)) {
             Tls.record(store, shortLived, "client", "vidar");
@@ -138,7 +138,7 @@ class CertificateValidityTest {
         Process client = keptAlive(certs, go);
         Process events = events(certs);
         try {
-            await("expiry", () -> Instant.now().isAfter(notAfter.plusMillis(500)), Duration.ofSeconds(20));
+            await("expiry", () -> Instant.now().isAfter(notAfter.plusMillis(500)), Duration.ofSeconds(30));
             Files.createFile(go);
             assertThat(events.waitFor(5, TimeUnit.SECONDS)).as("the events stream ended at the expiry").isTrue();
             String out = output(client);
