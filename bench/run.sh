@@ -32,20 +32,7 @@ fi
 # Measured first, on a machine nothing of the bench runs on yet.
 read -r probe_cpu probe_syscall probe_wakeup <<<"$(python3 "$here/probe.py")"
 
-tmp=$(mktemp -d /tmp/swb.XXXXXX)
-pids=()
-started_engine=0
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  if [ $started_engine = 1 ]; then "$root/scripts/engine.sh" stop "$tmp/engine" || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-if [ -z "$engine" ]; then
-  "$root/scripts/engine.sh" start "$tmp/engine"; started_engine=1; engine="$tmp/engine/docker.sock"
-fi
+. "$here/setup.sh" swb
 D="docker -H unix://$engine"
 IMAGE=sockwarden-test/busybox:latest
 echo "bench: preparing containers" >&2

@@ -17,6 +17,7 @@ import org.sockwarden.proxy.identity.Client;
 import org.sockwarden.proxy.identity.ClientConfig;
 import org.sockwarden.proxy.identity.Directory;
 import org.sockwarden.proxy.identity.ListenerAddress;
+import org.sockwarden.proxy.listener.Limits;
 import org.sockwarden.proxy.listener.ProxyServer;
 import org.sockwarden.proxy.log.AccessLog;
 import org.sockwarden.proxy.policy.EnvFlags;
@@ -80,6 +81,26 @@ final class ServeCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     Monitoring.Options monitoringOptions = new Monitoring.Options();
 
+    @Option(names = "--head-timeout", paramLabel = "SECONDS", defaultValue = "10",
+            description = "A request head must arrive within this time (else 408); also how long a refused request's body is read (default: ${DEFAULT-VALUE}).")
+    int headTimeout;
+
+    @Option(names = "--keep-alive-timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "A kept-alive connection idle this long between requests is closed (default: ${DEFAULT-VALUE}).")
+    int keepAliveTimeout;
+
+    @Option(names = "--stall-timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "A request whose body, or whose answer (not a followed stream), makes no progress this long is ended (default: ${DEFAULT-VALUE}).")
+    int stallTimeout;
+
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "2048",
+            description = "Open connections per listener; more are closed at once (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--max-client-connections", paramLabel = "N", defaultValue = "1024",
+            description = "Open connections per client over all its listeners; more are answered 503 (default: ${DEFAULT-VALUE}).")
+    int maxClientConnections;
+
     @Override
     public Integer call() throws Exception {
         AccessLog.Format format = switch (logFormat) {
@@ -102,10 +123,23 @@ final class ServeCommand implements Callable<Integer> {
             own.add(new StatusFile.Listener(tlsAddress.key(), null));
         }
 
+        Map<String, Integer> positive = new java.util.LinkedHashMap<>();
+        positive.put("--head-timeout", headTimeout);
+        positive.put("--keep-alive-timeout", keepAliveTimeout);
+        positive.put("--stall-timeout", stallTimeout);
+        positive.put("--max-connections", maxConnections);
+        positive.put("--max-client-connections", maxClientConnections);
+        for (var e : positive.entrySet()) {
+            if (e.getValue() < 1) {
+                throw new Main.UsageException(e.getKey() + " must be at least 1, not " + e.getValue());
+            }
+        }
+        Limits limits = new Limits(Duration.ofSeconds(headTimeout), Duration.ofSeconds(keepAliveTimeout), Duration.ofSeconds(stallTimeout),
+                maxConnections, maxClientConnections);
         AccessLog log = new AccessLog(format, System.out);
         Path data = dataDir.resolve();
         Monitoring monitoring = Monitoring.create(monitoringOptions, data, socket, log);
-        ProxyServer server = new ProxyServer(socket, log, monitoring.sink(), Duration.ofSeconds(shutdownGrace));
+        ProxyServer server = new ProxyServer(socket, log, monitoring.sink(), Duration.ofSeconds(shutdownGrace), limits, data);
         StatusFile status = new StatusFile(data, socket, own);
         server.start(new Directory(0, dropIn));
         for (ClientConfig c : dropIn) {

@@ -152,5 +152,8 @@ class CliTest {
         assertThat(run("serve", "--listen", "localhost").err()).contains("--listen \"localhost\" is not IP:PORT");
         assertThat(run("serve", "--listen", "127.0.0.1:0", "--log-format", "xml").err()).contains("--log-format must be text or json");
         assertThat(run("serve", "--no-such-option").exit()).isEqualTo(2);
+        CliTest.Run zero = run("serve", "--listen", "127.0.0.1:0", "--stall-timeout", "0");
+        assertThat(zero.exit()).isEqualTo(2);
+        assertThat(zero.err()).isEqualTo("sockwarden: --stall-timeout must be at least 1, not 0" + System.lineSeparator());
     }
 }

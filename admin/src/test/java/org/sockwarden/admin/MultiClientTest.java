@@ -100,6 +100,23 @@ class MultiClientTest {
         return serve(log, java.util.Map.of(), args);
     }
 
+    /** {@code serve --listen none --tls-listen 127.0.0.1:PORT} on {@code data}, its output in {@code log}; returned once it accepts. */
+    static Process serveTls(Path data, int port, Path log) throws Exception {
+        Process p = serve(log, "--listen", "none", "--tls-listen", "127.0.0.1:" + port, "--data", data.toString(),
+                "--docker-socket", TestEngine.socket().toString());
+        await("TLS listener", () -> accepts(port), Duration.ofSeconds(30));
+        return p;
+    }
+
+    /** Whether a proxy's log holds {@code text} by now (it is written on its own thread: poll with {@link #await}). */
+    static boolean logContains(Path log, String text) {
+        try {
+            return Files.readString(log).contains(text);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     static boolean accepts(int port) {
         try (Socket s = new Socket("127.0.0.1", port)) {
             return true;

@@ -239,4 +239,18 @@ public enum Operation {
     public boolean hijack() {
         return hijack;
     }
+
+    /**
+     * True when the answer is a stream the caller follows for as long as it likes ({@code logs -f},
+     * {@code events}, {@code stats}, {@code wait}, the progress of a pull, push, build or load, and
+     * every hijacked session): a client that pauses reading one is never cut for it. Other answers
+     * are data the client asked for and reads at once.
+     */
+    public boolean followed() {
+        return hijack || switch (this) {
+            case CONTAINERS_LOGS, CONTAINERS_STATS, CONTAINERS_WAIT, SYSTEM_EVENTS, SERVICES_LOGS, TASKS_LOGS,
+                 IMAGES_CREATE, IMAGES_PUSH, IMAGES_BUILD, IMAGES_LOAD, PLUGINS_PULL, PLUGINS_PUSH, PLUGINS_UPGRADE -> true;
+            default -> false;
+        };
+    }
 }

@@ -169,16 +169,24 @@ final class EngineConnection extends AbstractConnection implements HttpParser.Re
                     }
                 }
                 if (r != null && r.messageComplete) {
-                    boolean reusable = r.reusable() && (input == null || !input.hasRemaining());
                     relay = null;
                     parsing = null;
+                    // Taken from the relay before the connection goes back to the pool: from here on an
+                    // abort of this relay (its client gone, a revocation) cannot close the connection
+                    // under the next request, which may be another client's.
+                    boolean owned = r.answerComplete();
+                    boolean reusable = owned && r.reusable() && (input == null || !input.hasRemaining());
                     if (reusable) {
                         releaseInput();
-                        // Pooled (once the request is written too) before the answer completes,
-                        // so the client's next request can take it.
+                        // Pooled (once the request is written too) before the last client write, so the
+                        // client's next request can take it.
                         r.oneSideDone(EngineConnection.this);
                     }
-                    r.finish();
+                    if (owned) {
+                        r.lastWrite();
+                    } else {
+                        r.dropOutput();
+                    }
                     if (!reusable) {
                         close();
                         return Action.SUCCEEDED;
@@ -223,7 +231,11 @@ final class EngineConnection extends AbstractConnection implements HttpParser.Re
                     parser.parseNext(buffer);
                     if (r.messageComplete) {
                         relay = null;
-                        r.finish();
+                        if (r.answerComplete()) {
+                            r.lastWrite();
+                        } else {
+                            r.dropOutput();
+                        }
                     } else {
                         r.engineFailed(EngineConnection.this, new EofException("the engine closed the connection before its answer ended"));
                     }

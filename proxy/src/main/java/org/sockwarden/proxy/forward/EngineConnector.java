@@ -57,7 +57,7 @@ public final class EngineConnector extends ClientConnector {
         EngineDiagnosis diagnosis = EngineDiagnosis.of(socket, failure);
         onEngineFailure.accept(diagnosis);
         exchange.status(diagnosis.status());
-        Forwarder.sendError(request, response, callback, diagnosis.status(), diagnosis.message());
+        DockerError.send(request, response, callback, diagnosis.status(), diagnosis.message());
     }
 
     /** The engine socket never speaks TLS; the default client SSL context costs about 150 ms of start-up. */

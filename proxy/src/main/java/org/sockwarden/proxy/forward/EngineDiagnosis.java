@@ -26,6 +26,12 @@ public record EngineDiagnosis(int status, String message) {
             return new EngineDiagnosis(502, "Docker engine socket " + socket + " does not exist: is the engine running,"
                     + " and is the socket mounted into this container (-v /var/run/docker.sock:" + socket + ")?");
         }
+        String notASocket = notASocket(socket);
+        if (notASocket != null) {
+            return new EngineDiagnosis(502, "Docker engine socket " + socket + " is " + notASocket + ", not a socket: "
+                    + "point --docker-socket at the engine's socket (a bind mount of a socket the host did not have"
+                    + " leaves an empty directory in its place)");
+        }
         if (!Files.isWritable(socket) || isPermissionDenied(cause)) {
             String owner = describe(socket);
             Integer gid = attribute(socket, "unix:gid");
@@ -36,6 +42,16 @@ public record EngineDiagnosis(int status, String message) {
         }
         return new EngineDiagnosis(502, "Docker engine at " + socket + " is not answering: " + rootMessage(cause)
                 + " (the socket exists; is dockerd running?)");
+    }
+
+    /** What is at {@code path} if it is not a socket (following links, as a connect does), or null. */
+    private static String notASocket(Path path) {
+        try {
+            var attributes = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class);
+            return attributes.isDirectory() ? "a directory" : attributes.isRegularFile() ? "a regular file" : null;
+        } catch (IOException e) {
+            return null; // a dangling link or no permission: the checks below say which
+        }
     }
 
     private static boolean isPermissionDenied(Throwable cause) {

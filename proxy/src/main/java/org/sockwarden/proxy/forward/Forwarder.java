@@ -35,6 +35,14 @@ import org.eclipse.jetty.util.thread.Invocable;
  * hop-by-hop headers; the answer is parsed with Jetty's own parser and each engine read becomes
  * one client write, so a log of many small frames is not written frame by frame.
  *
+ * <p>A body with a Content-Length up to {@link #WHOLE_BODY_LIMIT} (every API call's JSON) is read
+ * whole before the engine sees anything: the engine runs most handlers as soon as it has the head,
+ * so a head forwarded ahead of a body that never completes would still act ({@code /kill} reads no
+ * body). Head and body then go out in one write. Longer or chunked bodies (uploads) stream.
+ *
+ * <p>Each step is taken only if the exchange is still allowed ({@link Exchange#recheck}): when the
+ * body is read, and when an engine connection is ready, before anything is written to it.
+ *
  * <p>Response headers are committed the moment the engine sends them: {@code docker run} waits
  * for the headers of {@code /wait} before it starts the container, and {@code events} or
  * {@code logs -f} may send no byte for minutes. Bodies stream both ways with back-pressure:
@@ -48,6 +56,8 @@ public final class Forwarder extends ContainerLifeCycle {
      * closes one is noticed by its reader at once.
      */
     private static final int MAX_IDLE_CONNECTIONS = 64;
+    /** Request bodies with a Content-Length up to this are read whole before the engine sees the request (one input buffer). */
+    static final int WHOLE_BODY_LIMIT = 64 * 1024;
     private static final ByteBuffer CHUNK_END = ByteBuffer.wrap("\r\n".getBytes(StandardCharsets.ISO_8859_1)).asReadOnlyBuffer();
     private static final ByteBuffer LAST_CHUNK = ByteBuffer.wrap("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1)).asReadOnlyBuffer();
 
@@ -113,20 +123,6 @@ public final class Forwarder extends ContainerLifeCycle {
         new Relay(request, response, callback, exchange).start();
     }
 
-    /** A Content-Length above zero or chunked framing: the request carries a body to read. */
-    public static boolean hasBody(Request request) {
-        return request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING) || request.getLength() > 0;
-    }
-
-    /** An answer in Docker's error shape, which the docker CLI prints as it is. */
-    public static void sendError(Request request, Response response, Callback callback, int status, String message) {
-        byte[] body = ("{\"message\":" + org.sockwarden.proxy.log.AccessLog.quote(message) + "}\n").getBytes(StandardCharsets.UTF_8);
-        response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-        response.getHeaders().put(new HttpField(HttpHeader.CONTENT_LENGTH, String.valueOf(body.length)));
-        response.write(true, ByteBuffer.wrap(body), callback);
-    }
-
     void idle(EngineConnection connection) {
         if (!isRunning() || idle.size() >= MAX_IDLE_CONNECTIONS) {
             connection.close();
@@ -144,6 +140,8 @@ public final class Forwarder extends ContainerLifeCycle {
                 Promise.from(connection -> relay.send((EngineConnection) connection, false), relay::connectFailed));
     }
 
+    private enum Refused { NO, HERE, ELSEWHERE }
+
     /** One client request on its way to the engine and its answer on the way back. */
     final class Relay {
         private final Request request;
@@ -152,6 +150,10 @@ public final class Forwarder extends ContainerLifeCycle {
         private final Exchange exchange;
         private final boolean head;
         private final boolean hasBody;
+        /** A body read whole before the engine connection is taken, or null when it streams (or there is none). */
+        private ByteBuffer wholeBody;
+        /** GET and HEAD change nothing at the engine, so an unanswered one may be sent again. */
+        private final boolean safeToRepeat;
         private final AtomicBoolean finished = new AtomicBoolean();
         private final AtomicInteger untilReusable = new AtomicInteger(2);
         private volatile EngineConnection connection;
@@ -178,7 +180,8 @@ public final class Forwarder extends ContainerLifeCycle {
             this.callback = callback;
             this.exchange = exchange;
             this.head = HttpMethod.HEAD.is(request.getMethod());
-            this.hasBody = hasBody(request);
+            this.hasBody = RequestBody.present(request);
+            this.safeToRepeat = head || HttpMethod.GET.is(request.getMethod());
         }
 
         boolean isHeadRequest() {
@@ -188,8 +191,40 @@ public final class Forwarder extends ContainerLifeCycle {
         void start() {
             request.addFailureListener(this::abort);
             exchange.onAbort(this::abort);
-            // Streams stay open as long as the engine keeps them open: the client's idle timeout must not cut them.
-            request.addIdleTimeoutListener(timeout -> false);
+            long length = request.getLength();
+            if (hasBody && length > 0 && length <= WHOLE_BODY_LIMIT) {
+                RequestBody.readWhole(request, WHOLE_BODY_LIMIT, exchange, Promise.from(this::bodyRead, this::bodyUnread));
+            } else {
+                takeConnection();
+            }
+        }
+
+        private void bodyRead(ByteBuffer body) {
+            wholeBody = body;
+            if (refusedAt(Exchange.Phase.BODY_READ) == Refused.NO) {
+                takeConnection();
+            }
+        }
+
+        /** The body did not arrive whole: nothing of the request has reached the engine. */
+        private void bodyUnread(Throwable failure) {
+            if (!finished.compareAndSet(false, true)) {
+                return;
+            }
+            Throwable cut = aborted;
+            if (cut != null) {
+                callback.failed(cut);
+            } else {
+                exchange.status(400);
+                DockerError.send(request, response, callback, 400,
+                        "sockwarden: bad request: the request body does not match its framing (" + failure.getMessage()
+                                + "); nothing was sent to the engine");
+            }
+            exchange.end();
+        }
+
+        /** A pooled engine connection, newest first, or a new one. */
+        private void takeConnection() {
             for (EngineConnection c; (c = idle.pollFirst()) != null; ) {
                 if (c.attach(this)) {
                     send(c, true);
@@ -199,6 +234,25 @@ public final class Forwarder extends ContainerLifeCycle {
             connect(this);
         }
 
+        /**
+         * Whether the exchange may go on into {@code phase}; if not, this relay answered the client
+         * ({@link Refused#HERE}), or an abort or a failure had already ended it ({@link Refused#ELSEWHERE}).
+         * Only before anything was sent to the engine.
+         */
+        private Refused refusedAt(Exchange.Phase phase) {
+            String refusal = exchange.recheck(phase);
+            if (refusal == null) {
+                return Refused.NO;
+            }
+            if (!finished.compareAndSet(false, true)) {
+                return Refused.ELSEWHERE;
+            }
+            exchange.status(403);
+            DockerError.send(request, response, callback, 403, "sockwarden: " + refusal);
+            exchange.end();
+            return Refused.HERE;
+        }
+
         void send(EngineConnection c, boolean reused) {
             if (!reused && !c.attach(this)) {
                 connectFailed(new java.io.IOException("the engine closed a new connection at once"));
@@ -206,28 +260,43 @@ public final class Forwarder extends ContainerLifeCycle {
             }
             connection = c;
             reusedConnection = reused;
-            if (aborted != null) {
+            Refused refused = aborted != null ? Refused.ELSEWHERE : refusedAt(Exchange.Phase.ENGINE_CONNECT);
+            if (refused != Refused.NO) {
                 c.detach(this);
-                c.close();
+                if (refused == Refused.HERE) {
+                    // Nothing was written on it, and no abort can reach it any more: as clean as it was taken.
+                    idle(c);
+                } else {
+                    // An abort that got there first may be closing it: it must not go to the next request.
+                    c.close();
+                }
                 return;
             }
             // Marked before the write: the engine may answer, on another thread, before this one returns from it.
             // A write that fails breaks the connection, which is then not reused anyway.
-            bodySent = !hasBody;
-            c.write(Callback.from(Invocable.InvocationType.NON_BLOCKING, () -> {
-                if (hasBody) {
+            boolean streamsBody = hasBody && wholeBody == null;
+            bodySent = !streamsBody;
+            Callback written = Callback.from(Invocable.InvocationType.NON_BLOCKING, () -> {
+                if (streamsBody) {
                     new BodySender(c).iterate();
                 } else {
                     oneSideDone(c);
                 }
-            }, failure -> engineFailed(c, failure)), requestHead());
+            }, failure -> engineFailed(c, failure));
+            if (wholeBody != null) {
+                c.write(written, requestHead(), wholeBody.slice());
+            } else {
+                c.write(written, requestHead());
+            }
         }
 
         /** The client's end-to-end headers, framed for the body it has. */
         private ByteBuffer requestHead() {
             RequestHead head = new RequestHead(request);
             HopByHop.forEachEndToEnd(request.getHeaders(), head::header, HttpHeader.CONTENT_LENGTH);
-            if (hasBody) {
+            if (wholeBody != null) {
+                head.header("Content-Length", wholeBody.remaining());
+            } else if (hasBody) {
                 long length = request.getLength();
                 if (length >= 0) {
                     head.header("Content-Length", length);
@@ -314,21 +383,30 @@ public final class Forwarder extends ContainerLifeCycle {
             }
         }
 
-        /** True if the engine connection may carry another request. */
+        /** True if the engine connection may carry another request (asked once the answer is complete). */
         boolean reusable() {
-            return persistent && bodySent && aborted == null && !finished.get();
+            return persistent && bodySent && aborted == null;
         }
 
-
-        /** The engine's answer is complete: the last write ends the client's response. */
-        void finish() {
+        /**
+         * The engine's answer is complete. True if this relay still owned the exchange, and so its
+         * engine connection: an abort that comes after this no longer touches the connection, which
+         * may by then carry another client's request. False if an abort or a failure came first.
+         */
+        boolean answerComplete() {
             cancelWatch();
-            if (!finished.compareAndSet(false, true)) {
-                release(out);
-                out = null;
-                return;
-            }
+            return finished.compareAndSet(false, true);
+        }
+
+        /** After {@link #answerComplete} returned true: the last write ends the client's response. */
+        void lastWrite() {
             flush(null);
+        }
+
+        /** After {@link #answerComplete} returned false: what the engine sent last is not written. */
+        void dropOutput() {
+            release(out);
+            out = null;
         }
 
         /**
@@ -339,6 +417,7 @@ public final class Forwarder extends ContainerLifeCycle {
             headersPending = false;
             RetainableByteBuffer written = out;
             out = null;
+            exchange.awaitingWrite(true);
             response.write(next == null, written == null ? BufferUtil.EMPTY_BUFFER : written.getByteBuffer(), new ClientWrite(written, next));
         }
 
@@ -354,6 +433,7 @@ public final class Forwarder extends ContainerLifeCycle {
 
             @Override
             public void succeeded() {
+                exchange.awaitingWrite(false);
                 release(written);
                 if (next == null) {
                     callback.succeeded();
@@ -366,6 +446,7 @@ public final class Forwarder extends ContainerLifeCycle {
 
             @Override
             public void failed(Throwable x) {
+                exchange.awaitingWrite(false);
                 release(written);
                 if (next == null) {
                     callback.failed(x);
@@ -413,8 +494,11 @@ public final class Forwarder extends ContainerLifeCycle {
             }
             from.detach(this);
             from.close();
-            if (reusedConnection && !retried && !hasBody && status == 0 && aborted == null) {
-                // A pooled connection the engine closed while idle: the request never reached it.
+            boolean unanswered = reusedConnection && !retried && status == 0 && aborted == null;
+            if (unanswered && !hasBody && safeToRepeat) {
+                // A pooled connection the engine closed while idle, most likely before the request reached
+                // it. Only a GET or HEAD is sent again: a POST /restart or a DELETE that the engine did read
+                // before the connection died would run twice.
                 retried = true;
                 reusedConnection = false;
                 connection = null;
@@ -433,13 +517,18 @@ public final class Forwarder extends ContainerLifeCycle {
                 callback.failed(aborted != null ? aborted : failure);
             } else if (clientBroke != null) {
                 exchange.status(400);
-                sendError(request, response, callback, 400, "sockwarden: bad request: the request body does not match its framing ("
+                DockerError.send(request, response, callback, 400, "sockwarden: bad request: the request body does not match its framing ("
                         + clientBroke.getMessage() + "); the engine request was aborted");
+            } else if (unanswered) {
+                exchange.status(502);
+                DockerError.send(request, response, callback, 502, "Docker engine at " + engine.socket() + " closed the connection before answering "
+                        + request.getMethod() + " " + request.getHttpURI().getPath() + "; the engine may have run it, so it was not sent again:"
+                        + " check its effect before retrying");
             } else if (status == 0) {
                 engine.refuseUnreachable(request, response, callback, exchange, failure);
             } else {
                 exchange.status(502);
-                sendError(request, response, callback, 502, "Docker engine at " + engine.socket() + " broke off its answer: " + failure.getMessage());
+                DockerError.send(request, response, callback, 502, "Docker engine at " + engine.socket() + " broke off its answer: " + failure.getMessage());
             }
             exchange.end();
         }
@@ -494,7 +583,8 @@ public final class Forwarder extends ContainerLifeCycle {
                     }
                     Content.Chunk chunk = request.read();
                     if (chunk == null) {
-                        request.demand(this::succeeded);
+                        exchange.awaitingBody(true);
+                        request.demand(this::bodyArrived);
                         return Action.SCHEDULED;
                     }
                     if (Content.Chunk.isFailure(chunk)) {
@@ -526,6 +616,11 @@ public final class Forwarder extends ContainerLifeCycle {
                     }
                     return Action.SCHEDULED;
                 }
+            }
+
+            private void bodyArrived() {
+                exchange.awaitingBody(false);
+                succeeded();
             }
 
             private void releasePending() {

@@ -9,7 +9,6 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpVersion;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.HttpStream;
 import org.eclipse.jetty.server.Request;
@@ -19,15 +18,21 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Promise;
 
 /**
- * Forwards attach, exec start, session and grpc: the request goes to the engine on a connection
- * of its own, and when the engine switches protocols (101, or 200 with a raw stream for clients
- * that sent no Upgrade header) both connections become a {@link Splice}. Any other answer (a 404
- * for a missing container, a detached exec's empty 200) is relayed as an ordinary response.
+ * Forwards attach, exec start, session and grpc: the request body is read whole, the request goes
+ * to the engine on a connection of its own, and when the engine switches protocols (101, or 200
+ * with a raw stream for clients that sent no Upgrade header) both connections become a
+ * {@link Splice}. Any other answer (a 404 for a missing container, a detached exec's empty 200) is
+ * relayed as an ordinary response.
+ *
+ * <p>The exchange is decided again when its body has been read, when the engine connection is
+ * open (before anything is written to it), and when the engine has switched protocols (before the
+ * client's connection is handed over): a revocation that lands while an {@code exec start} body is
+ * still arriving opens no session.
  */
 public final class Hijacker {
 
-    /** Hijack request bodies are small JSON options; a large one is not a Docker client. */
-    private static final int MAX_REQUEST_BODY = 1 << 20;
+    /** Hijack request bodies are small JSON options ({@code {"Detach":false,"Tty":true}}); a large one is not a Docker client. */
+    private static final int MAX_REQUEST_BODY = 64 * 1024;
     private static final int MAX_ERROR_BODY = 1 << 20;
 
     private final EngineConnector engine;
@@ -37,41 +42,65 @@ public final class Hijacker {
     }
 
     public void hijack(Request request, Response response, Callback callback, Exchange exchange) {
-        Content.Source.asByteArrayAsync(request, MAX_REQUEST_BODY).whenComplete((body, failure) -> {
-            if (failure != null) {
-                exchange.status(400);
-                Forwarder.sendError(request, response, callback, 400, "request body of an attach/exec call is unreadable or over "
-                        + MAX_REQUEST_BODY + " bytes: " + failure.getMessage());
-                exchange.end();
+        EndPoint client = request.getConnectionMetaData().getConnection().getEndPoint();
+        exchange.onAbort(client::close);
+        RequestBody.readWhole(request, MAX_REQUEST_BODY, exchange, Promise.from(body -> {
+            String refusal = exchange.recheck(Exchange.Phase.BODY_READ);
+            if (refusal != null) {
+                refuse(request, response, callback, exchange, refusal);
                 return;
             }
-            exchange.addIn(body.length);
             connect(request, response, callback, exchange, body);
-        });
+        }, failure -> {
+            Throwable aborted = exchange.abortReason();
+            if (aborted != null) {
+                callback.failed(aborted);
+            } else {
+                exchange.status(400);
+                DockerError.send(request, response, callback, 400, "sockwarden: bad request: the request body of an attach/exec call is "
+                        + (failure instanceof RequestBody.TooLargeException ? "" : "unreadable: ") + failure.getMessage());
+            }
+            exchange.end();
+        }));
     }
 
-    private void connect(Request request, Response response, Callback callback, Exchange exchange, byte[] body) {
-        ByteBuffer head = requestHead(request, body.length);
-        engine.open((endPoint, ctx) -> new HijackConnection(endPoint, request, response, callback, exchange, head, ByteBuffer.wrap(body)),
+    /** Answers a refusal at a phase change (nothing reached the engine yet), or closes if the exchange was aborted. */
+    private static void refuse(Request request, Response response, Callback callback, Exchange exchange, String refusal) {
+        Throwable aborted = exchange.abortReason();
+        if (aborted != null) {
+            callback.failed(aborted);
+        } else {
+            exchange.status(403);
+            DockerError.send(request, response, callback, 403, "sockwarden: " + refusal);
+        }
+        exchange.end();
+    }
+
+    private void connect(Request request, Response response, Callback callback, Exchange exchange, ByteBuffer body) {
+        ByteBuffer head = requestHead(request, body.remaining());
+        engine.open((endPoint, ctx) -> new HijackConnection(endPoint, request, response, callback, exchange, head, body),
                 Promise.from(connection -> { }, failure -> {
-                    engine.refuseUnreachable(request, response, callback, exchange, failure);
+                    Throwable aborted = exchange.abortReason();
+                    if (aborted != null) {
+                        callback.failed(aborted);
+                    } else {
+                        engine.refuseUnreachable(request, response, callback, exchange, failure);
+                    }
                     exchange.end();
                 }));
     }
 
     /**
-     * The request line with the client's own target bytes, and its headers as Jetty parsed them,
-     * Connection and Upgrade included: they are what asks the engine to hijack.
+     * The request line with the client's own target bytes and its end-to-end headers; then the
+     * two that ask the engine to hijack, which are hop-by-hop everywhere else.
      */
     private static ByteBuffer requestHead(Request request, int bodyLength) {
         RequestHead head = new RequestHead(request);
-        for (HttpField f : request.getHeaders()) {
-            HttpHeader h = f.getHeader();
-            if (h != HttpHeader.CONTENT_LENGTH && h != HttpHeader.TRANSFER_ENCODING && h != HttpHeader.KEEP_ALIVE
-                    && h != HttpHeader.TE && h != HttpHeader.EXPECT && h != HttpHeader.PROXY_AUTHORIZATION
-                    && h != HttpHeader.PROXY_CONNECTION) {
-                head.header(f);
-            }
+        HopByHop.forEachEndToEnd(request.getHeaders(), head::header, HttpHeader.CONTENT_LENGTH);
+        String upgrade = request.getHeaders().get(HttpHeader.UPGRADE);
+        if (upgrade != null) {
+            head.header("Connection", "Upgrade");
+            head.header("Upgrade", upgrade);
         }
         if (bodyLength > 0 || request.getHeaders().contains(HttpHeader.CONTENT_LENGTH)) {
             head.header("Content-Length", bodyLength);
@@ -104,12 +133,6 @@ public final class Hijacker {
         HijackConnection(EndPoint endPoint, Request request, Response response, Callback callback, Exchange exchange,
                          ByteBuffer head, ByteBuffer body) {
             super(endPoint, engine.getExecutor(), engine.getByteBufferPool());
-            exchange.onAbort(failure -> {
-                getEndPoint().close(failure);
-                if (peer() != null) {
-                    peer().getEndPoint().close(failure);
-                }
-            });
             this.request = request;
             this.response = response;
             this.callback = callback;
@@ -122,6 +145,17 @@ public final class Hijacker {
         @Override
         public void onOpen() {
             super.onOpen();
+            EndPoint client = request.getConnectionMetaData().getConnection().getEndPoint();
+            exchange.onAbort(failure -> {
+                getEndPoint().close(failure);
+                client.close(failure);
+            });
+            String refusal = exchange.recheck(Exchange.Phase.ENGINE_CONNECT);
+            if (refusal != null) {
+                getEndPoint().close();
+                refuse(request, response, callback, exchange, refusal);
+                return;
+            }
             getEndPoint().write(Callback.from(this::fillInterested, this::engineFailed), head, body);
         }
 
@@ -178,6 +212,13 @@ public final class Hijacker {
         }
 
         private void startTunnel() {
+            String refusal = exchange.recheck(Exchange.Phase.UPGRADE);
+            if (refusal != null) {
+                // The engine has started the session, but the client gets none of it.
+                getEndPoint().close();
+                refuse(request, response, callback, exchange, refusal);
+                return;
+            }
             tunnelling = true;
             exchange.status(status);
             response.setStatus(status);
@@ -226,11 +267,12 @@ public final class Hijacker {
 
         private void engineFailed(Throwable failure) {
             getEndPoint().close(failure);
-            if (response.isCommitted()) {
-                callback.failed(failure);
+            Throwable aborted = exchange.abortReason();
+            if (aborted != null || response.isCommitted()) {
+                callback.failed(aborted != null ? aborted : failure);
             } else {
                 exchange.status(502);
-                Forwarder.sendError(request, response, callback, 502,
+                DockerError.send(request, response, callback, 502,
                         "Docker engine at " + engine.socket() + " failed during an attach/exec call: " + failure.getMessage());
             }
             exchange.end();

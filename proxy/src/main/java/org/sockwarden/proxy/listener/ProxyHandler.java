@@ -1,34 +1,34 @@
 package org.sockwarden.proxy.listener;
 
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import org.eclipse.jetty.io.EndPoint;
-import org.eclipse.jetty.io.SocketChannelEndPoint;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
-import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.HostPort;
+import org.eclipse.jetty.util.thread.Invocable;
+import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
 import org.sockwarden.proxy.api.Access;
 import org.sockwarden.proxy.api.Operation;
 import org.sockwarden.proxy.audit.AuditRecord;
 import org.sockwarden.proxy.audit.AuditRecord.Verdict;
 import org.sockwarden.proxy.audit.AuditSink;
+import org.sockwarden.proxy.forward.DockerError;
 import org.sockwarden.proxy.forward.Exchange;
 import org.sockwarden.proxy.forward.Forwarder;
 import org.sockwarden.proxy.forward.Hijacker;
-import org.sockwarden.proxy.identity.Cidr;
+import org.sockwarden.proxy.forward.RequestBody;
+import org.sockwarden.proxy.forward.RunningExchanges;
 import org.sockwarden.proxy.identity.Client;
 import org.sockwarden.proxy.identity.ClientConfig;
 import org.sockwarden.proxy.identity.Directory;
 import org.sockwarden.proxy.identity.Identity;
-import org.sockwarden.proxy.identity.PeerCredentials;
 import org.sockwarden.proxy.log.AccessLog;
 import org.sockwarden.proxy.policy.Decision;
 import org.sockwarden.proxy.policy.Permission;
@@ -39,56 +39,75 @@ import org.sockwarden.proxy.request.Canonicalizer;
 /**
  * One request, start to end: canonical form, caller, operation, decision, then forward or refuse.
  * Nothing here blocks: the decision reads immutable in-memory state.
+ *
+ * <p>An allowed request becomes an {@link Exchange} in the {@link RunningExchanges registry}
+ * before anything of it reaches the engine, so a revocation finds it whatever phase it is in.
+ * A refused one is answered at once; a body it is still sending is read and dropped, within a
+ * byte budget and a time budget, holding no buffer of its own.
  */
 final class ProxyHandler extends Handler.Abstract.NonBlocking {
 
-    private static final String PEER_UID = "sockwarden.peerUid";
+    /** A refused request's body is read (up to this much, and for at most the head timeout) and dropped. */
+    private static final long MAX_REFUSED_BODY = 1 << 20;
 
-    private final Supplier<Directory> directory;
+    private final RunningExchanges registry;
     private final Forwarder forwarder;
     private final Hijacker hijacker;
     private final AccessLog accessLog;
     private final AuditSink audit;
-    private final Set<Exchange> running;
+    private final long refusedBodyNanos;
 
-    ProxyHandler(Supplier<Directory> directory, Forwarder forwarder, Hijacker hijacker, AccessLog accessLog, AuditSink audit,
-                 Set<Exchange> running) {
-        this.directory = directory;
+    ProxyHandler(RunningExchanges registry, Forwarder forwarder, Hijacker hijacker, AccessLog accessLog, AuditSink audit, Limits limits) {
+        this.registry = registry;
         this.forwarder = forwarder;
         this.hijacker = hijacker;
         this.accessLog = accessLog;
         this.audit = audit;
-        this.running = running;
+        this.refusedBodyNanos = limits.headTimeout().toNanos();
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         long start = System.nanoTime();
-        String listener = ProxyServer.listenerName(request);
+        GuardedConnection connection = GuardedConnection.of(request);
+        Connector connector = connection.getConnector();
+        String listener = connector.getName();
         String method = request.getMethod();
         HttpURI uri = request.getHttpURI();
         String target = uri.getQuery() == null ? uri.getPath() : uri.getPath() + "?" + uri.getQuery();
-        Directory current = directory.get();
-        Identity identity = identify(request, listener);
-        ClientConfig config = identity == null ? null : current.resolve(identity);
+        RunningExchanges.Epoch epoch = registry.epoch();
+        Directory current = epoch.directory();
+        Caller caller = connector instanceof MutualTlsConnector tls
+                ? Caller.withCertificate(connection.tlsIdentity(), tls.trust(), connection.getRemoteSocketAddress(), connection)
+                : Caller.onListener(listener, connection.getRemoteSocketAddress(), connection);
+        ClientConfig config = caller.client(current);
         String clientName = config == null ? "-" : config.name();
+        // SO_PEERCRED is read (once per connection) only where it means something: a unix socket.
+        Seen seen = new Seen(start, listener, caller.identity(), connection.getRemoteSocketAddress(),
+                connector instanceof UnixDomainServerConnector ? caller.peerUid() : -1, clientName, method, target);
 
         CanonicalRequest canonical;
         try {
-            if (ProxyServer.isAbsoluteForm(request)) {
+            if (isAbsoluteForm(request)) {
                 throw new Canonicalizer.RejectedRequestException("absolute-form request target (a forward-proxy request) is not accepted");
             }
             canonical = Canonicalizer.canonicalize(method, uri.getPath());
         } catch (Canonicalizer.RejectedRequestException e) {
             refuse(request, response, callback, 400, "sockwarden: bad request: " + e.getMessage(),
-                    new Logged(start, request, listener, identity, clientName, method, target, null, Verdict.REJECT, null));
+                    new Logged(seen, null, Verdict.REJECT, null));
             return true;
         }
-        String unproven = config != null ? unproven(request, config)
-                : identity == null ? "sockwarden: no client certificate on a TLS connection" : "sockwarden: " + current.whyNot(identity);
+        String unproven = config == null ? caller.whyUnknown(current) : caller.unproven(config);
         if (unproven != null) {
-            refuse(request, response, callback, 403, unproven,
-                    new Logged(start, request, listener, identity, clientName, method, target, null, Verdict.DENY, "identity"));
+            refuse(request, response, callback, 403, "sockwarden: " + unproven,
+                    new Logged(seen, null, Verdict.DENY, "identity"));
+            return true;
+        }
+        if (!connection.admitClient(clientName)) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            refuse(request, response, callback, 503, "sockwarden: client \"" + clientName + "\" already has "
+                            + connection.maxClientConnections() + " connections open, its cap (--max-client-connections); close some and retry",
+                    new Logged(seen, null, Verdict.DENY, "connections"));
             return true;
         }
         Client client = config.client();
@@ -96,7 +115,7 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
         if (decision instanceof Decision.Unknown unknown) {
             refuse(request, response, callback, 403, "sockwarden: " + method + " " + unknown.path()
                             + " is not an endpoint of the Docker Engine API, so client \"" + client.name() + "\" may not call it",
-                    new Logged(start, request, listener, identity, clientName, method, target, null, Verdict.DENY, "unknown-endpoint"));
+                    new Logged(seen, null, Verdict.DENY, "unknown-endpoint"));
             return true;
         }
         if (decision instanceof Decision.Deny deny) {
@@ -104,19 +123,25 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
                 accessLog.event("WARN", pingHint(client, method, uri.getPath(), deny.missing()));
             }
             refuse(request, response, callback, 403, denial(client, deny.operation(), method, uri.getPath(), deny.missing()),
-                    new Logged(start, request, listener, identity, clientName, method, target, deny.operation(), Verdict.DENY,
+                    new Logged(seen, deny.operation(), Verdict.DENY,
                             deny.missing().stream().map(Permission::name).collect(Collectors.joining("+"))));
             return true;
         }
         Decision.Allow allow = (Decision.Allow) decision;
         Operation op = allow.operation();
-        String grantedBy = allow.grantedBy();
-        Logged logged = new Logged(start, request, listener, identity, clientName, method, target, op, Verdict.ALLOW, grantedBy);
-        Exchange exchange = new Exchange(client.name(), op, identity, x -> {
-            running.remove(x);
+        Logged logged = new Logged(seen, op, Verdict.ALLOW, allow.grantedBy());
+        Exchange exchange = new Exchange(client.name(), op, new Allowed(caller, client.name(), op), registry, epoch, x -> {
+            connection.served(x);
             logged.write(x);
         });
-        running.add(exchange);
+        // Until the forwarder or the hijacker takes it over, cutting the exchange closes the client's connection.
+        exchange.onAbort(connection.getEndPoint()::close);
+        connection.serve(exchange);
+        String refusal = exchange.register();
+        if (refusal != null) {
+            refuse(request, response, callback, 403, "sockwarden: " + refusal, exchange);
+            return true;
+        }
         if (op.hijack()) {
             hijacker.hijack(request, response, callback, exchange);
         } else {
@@ -145,106 +170,113 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
                 + " \"client version ... is too new\" instead of this refusal; to allow it: " + client.grantAdvice().howToGrant(client.name(), missing);
     }
 
-    /** On the TLS listener the certificate is the identity; elsewhere the listener is. Null: TLS without a certificate. */
-    private static Identity identify(Request request, String listener) {
-        if (!listener.startsWith("tls:")) {
-            return new Identity.Listener(listener);
-        }
-        return TlsIdentity.of(request);
-    }
-
-    /** What the connection failed to prove beyond reaching the listener (source range, peer uid), or null. */
-    private static String unproven(Request request, ClientConfig config) {
-        if (!config.sources().isEmpty()) {
-            SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
-            boolean ok = remote instanceof InetSocketAddress inet && inet.getAddress() != null
-                    && config.sources().stream().anyMatch(c -> c.contains(inet.getAddress()));
-            if (!ok) {
-                return "sockwarden: client \"" + config.name() + "\" accepts connections only from "
-                        + config.sources().stream().map(Cidr::toString).collect(Collectors.joining(", ")) + ", not from " + remote;
+    /** What let an exchange through, and what it is decided against again: the same caller, the same client, the same operation. */
+    private record Allowed(Caller caller, String client, Operation operation) implements Exchange.Admission {
+        @Override
+        public String refusal(Directory directory) {
+            ClientConfig config = caller.client(directory);
+            if (config == null) {
+                return caller.whyUnknown(directory);
             }
-        }
-        if (!config.peerUids().isEmpty()) {
-            int uid = peerUid(request);
-            if (!config.peerUids().contains(uid)) {
-                return "sockwarden: client \"" + config.name() + "\" accepts only peer uids " + config.peerUids()
-                        + " on its socket, not uid " + (uid < 0 ? "(unknown)" : uid);
+            if (!config.name().equals(client)) {
+                return "this connection now stands for client \"" + config.name() + "\", not \"" + client + "\"";
             }
+            String unproven = caller.unproven(config);
+            if (unproven != null) {
+                return unproven;
+            }
+            return config.client().permissions().allows(operation) ? null
+                    : "client \"" + client + "\" may no longer call " + operation.id() + ": its permissions changed while the request ran";
         }
-        return null;
+
+        @Override
+        public long validUntil() {
+            return caller.validUntil();
+        }
     }
 
-    /** Read once per connection: SO_PEERCRED costs a system call. */
-    private static int peerUid(Request request) {
-        Object cached = request.getConnectionMetaData().getAttribute(PEER_UID);
-        if (cached instanceof Integer uid) {
-            return uid;
-        }
-        EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
-        int uid = endPoint instanceof SocketChannelEndPoint sc ? PeerCredentials.uid(sc.getChannel()) : -1;
-        request.getConnectionMetaData().setAttribute(PEER_UID, uid);
-        return uid;
+    private void refuse(Request request, Response response, Callback callback, int status, String message, Logged logged) {
+        GuardedConnection connection = GuardedConnection.of(request);
+        refuse(request, response, callback, status, message, Exchange.refused(logged.seen.client(), x -> {
+            connection.served(x);
+            logged.write(x);
+        }));
     }
-
-    /** A refused request's body is read (up to this much) and dropped before the answer. */
-    private static final int MAX_REFUSED_BODY = 1 << 20;
 
     /**
-     * Answers a refusal. A client still sending its body (docker run's create) would otherwise see
-     * the connection closed under its write and report a broken pipe instead of the message, so the
-     * body is read and dropped first; a body over the limit gets the answer and a closed connection.
+     * Answers a refusal at once. A client still sending its body (docker run's create) would see
+     * the connection closed under its write and report a broken pipe instead of the message, so
+     * the body is then read and dropped, chunk by chunk: within {@link #MAX_REFUSED_BODY} bytes and
+     * the head timeout the connection stays usable, beyond either it closes.
      */
-    private void refuse(Request request, Response response, Callback callback, int status, String message, Logged logged) {
-        Exchange exchange = new Exchange(logged.client, null, null, logged::write);
-        Runnable answer = () -> {
-            Forwarder.sendError(request, response, callback, status, message);
-            exchange.status(status);
+    private void refuse(Request request, Response response, Callback callback, int status, String message, Exchange exchange) {
+        exchange.status(status);
+        if (!RequestBody.present(request) || response.getHeaders().contains(HttpHeader.CONNECTION, "close")) {
+            DockerError.send(request, response, callback, status, message);
             exchange.end();
-        };
-        if (Forwarder.hasBody(request)) {
-            Content.Source.asByteArrayAsync(request, MAX_REFUSED_BODY).whenComplete((body, failure) -> answer.run());
-        } else {
-            answer.run();
+            return;
         }
+        GuardedConnection connection = GuardedConnection.of(request);
+        exchange.onAbort(connection.getEndPoint()::close);
+        exchange.deadline(System.nanoTime() + refusedBodyNanos);
+        connection.serve(exchange);
+        Callback done = Callback.from(Invocable.InvocationType.NON_BLOCKING, () -> {
+            callback.succeeded();
+            exchange.end();
+        }, failure -> {
+            callback.failed(failure);
+            exchange.end();
+        });
+        DockerError.send(request, response, Callback.from(Invocable.InvocationType.NON_BLOCKING,
+                () -> RequestBody.discard(request, MAX_REFUSED_BODY, exchange, done), done::failed), status, message);
     }
+
+    /**
+     * Jetty builds an origin-form target's authority from the Host header, so a target whose
+     * authority differs from it came in absolute form, addressed to some other host.
+     */
+    static boolean isAbsoluteForm(Request request) {
+        String target = request.getHttpURI().getHost();
+        if (target == null) {
+            return false;
+        }
+        String host = request.getHeaders().get(HttpHeader.HOST);
+        if (host != null && host.regionMatches(true, 0, target, 0, target.length())
+                && (host.length() == target.length() || host.charAt(target.length()) == ':')) {
+            return false; // the common case, decided without parsing the Host header
+        }
+        String expected = host != null ? new HostPort(host).getHost()
+                : request.getConnectionMetaData().getServerAuthority().getHost();
+        return !target.equalsIgnoreCase(expected);
+    }
+
+    /** What is known of a request before it is decided: who sent it, on which connection, and what it asks for. */
+    private record Seen(long start, String listener, Identity identity, SocketAddress remote, int peerUid, String client,
+                        String method, String target) {}
 
     /** The access-log and audit fields known at decision time; the rest comes from the exchange at its end. */
     private final class Logged {
-        private final long start;
-        private final String listener;
-        private final String client;
-        private final String method;
-        private final String target;
+        private final Seen seen;
         private final Operation operation;
         private final Verdict verdict;
         private final String grant;
-        private final SocketAddress remote;
-        private final String fingerprint;
-        private final int peerUid;
 
-        Logged(long start, Request request, String listener, Identity identity, String client, String method, String target,
-               Operation operation, Verdict verdict, String grant) {
-            this.start = start;
-            this.listener = listener;
-            this.client = client;
-            this.method = method;
-            this.target = target;
+        Logged(Seen seen, Operation operation, Verdict verdict, String grant) {
+            this.seen = seen;
             this.operation = operation;
             this.verdict = verdict;
             this.grant = grant;
-            this.remote = request.getConnectionMetaData().getRemoteSocketAddress();
-            this.fingerprint = identity instanceof Identity.Certificate c ? c.fingerprint() : null;
-            // SO_PEERCRED once per connection (cached), and only on the unix sockets it means something on.
-            this.peerUid = listener.startsWith("unix:") ? peerUid(request) : -1;
         }
 
         void write(Exchange e) {
             Instant now = Instant.now();
-            long micros = (System.nanoTime() - start) / 1_000;
-            accessLog.log(new AccessLog.Entry(now, listener, client, method, target, operation == null ? null : operation.id(),
-                    verdict.text(), grant, e.status(), e.bytesIn(), e.bytesOut(), micros));
-            audit.record(new AuditRecord(now, listener, client.equals("-") ? null : client, fingerprint, peerUid, remote, method,
-                    target, operation, verdict, grant, null, e.status(), e.bytesIn(), e.bytesOut(), micros));
+            long micros = (System.nanoTime() - seen.start()) / 1_000;
+            accessLog.log(new AccessLog.Entry(now, seen.listener(), seen.client(), seen.method(), seen.target(),
+                    operation == null ? null : operation.id(), verdict.text(), grant, e.status(), e.bytesIn(), e.bytesOut(), micros));
+            String fingerprint = seen.identity() instanceof Identity.Certificate c ? c.fingerprint() : null;
+            audit.record(new AuditRecord(now, seen.listener(), seen.client().equals("-") ? null : seen.client(), fingerprint,
+                    seen.peerUid(), seen.remote(), seen.method(), seen.target(), operation, verdict, grant, null, e.status(),
+                    e.bytesIn(), e.bytesOut(), micros));
         }
     }
 }

@@ -1,56 +1,51 @@
 package org.sockwarden.proxy.listener;
 
-import java.io.IOException;
 import java.lang.invoke.MethodHandles;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CRL;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.jetty.http.HttpHeader;
+import javax.net.ssl.TrustManager;
 import org.eclipse.jetty.http.MimeTypes;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.ssl.SslHandshakeListener;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
-import org.eclipse.jetty.util.HostPort;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.sockwarden.proxy.audit.AuditSink;
+import org.sockwarden.proxy.forward.DockerError;
 import org.sockwarden.proxy.forward.EngineConnector;
 import org.sockwarden.proxy.forward.EngineDiagnosis;
-import org.sockwarden.proxy.forward.Exchange;
 import org.sockwarden.proxy.forward.Forwarder;
 import org.sockwarden.proxy.forward.Hijacker;
-import org.sockwarden.proxy.identity.ClientConfig;
+import org.sockwarden.proxy.forward.RunningExchanges;
 import org.sockwarden.proxy.identity.Directory;
 import org.sockwarden.proxy.identity.ListenerAddress;
 import org.sockwarden.proxy.log.AccessLog;
-import javax.net.ssl.TrustManager;
 
 /**
- * The Jetty server, its listeners, and the live client directory. {@link #apply} makes the
- * listeners match a new directory while serving: new clients' ports and sockets open, removed
- * ones close, and any running request or session that the new policy no longer allows ends.
+ * The server wiring: Jetty, its thread pool, the TCP and mutual-TLS listeners, the unix-socket
+ * listeners ({@link UnixSocketListeners}), the engine connector, and the registry of running
+ * exchanges ({@link RunningExchanges}). {@link #apply} makes the listeners match a new directory
+ * while serving: new clients' ports and sockets open, removed ones close, a socket's new mode or
+ * owner applies in place, and any running exchange the new policy no longer allows ends.
  */
 public final class ProxyServer implements AutoCloseable {
 
@@ -58,11 +53,13 @@ public final class ProxyServer implements AutoCloseable {
     private final AccessLog accessLog;
     private final EngineConnector engine;
     private final HttpConfiguration httpConfig;
-    private final Map<String, AbstractConnector> connectors = new HashMap<>();
-    private final Set<Exchange> running = ConcurrentHashMap.newKeySet();
-    private volatile Directory directory = new Directory(0, Set.of());
-    private volatile SslContextFactory.Server tls;
-    private volatile ClientCertificateTrust clientTrust;
+    private final Limits limits;
+    private final GuardedConnection.Guard guard;
+    private final RunningExchanges registry;
+    private final UnixSocketListeners unixSockets;
+    private final Map<String, ServerConnector> tcp = new HashMap<>();
+    private MutualTlsConnector tls;
+    private SslContextFactory.Server tlsContext;
 
     static {
         // Jetty sizes its queue padding from the JVM's reference width, which it asks JMX for unless told;
@@ -91,13 +88,20 @@ public final class ProxyServer implements AutoCloseable {
         init.start();
     }
 
-    public ProxyServer(Path dockerSocket, AccessLog accessLog, Duration shutdownGrace) {
-        this(dockerSocket, accessLog, AuditSink.NONE, shutdownGrace);
+    /**
+     * @param dataDirectory the data directory, refused as a client's socket path; null when there is none
+     */
+    public ProxyServer(Path dockerSocket, AccessLog accessLog, Duration shutdownGrace, Limits limits, Path dataDirectory) {
+        this(dockerSocket, accessLog, AuditSink.NONE, shutdownGrace, limits, dataDirectory);
     }
 
-    /** @param audit gets every decided request and every hijacked session as it ends (the audit trail, metrics) */
-    public ProxyServer(Path dockerSocket, AccessLog accessLog, AuditSink audit, Duration shutdownGrace) {
+    /**
+     * @param audit         gets every decided request and every hijacked session as it ends (the audit trail, metrics)
+     * @param dataDirectory the data directory, refused as a client's socket path; null when there is none
+     */
+    public ProxyServer(Path dockerSocket, AccessLog accessLog, AuditSink audit, Duration shutdownGrace, Limits limits, Path dataDirectory) {
         this.accessLog = accessLog;
+        this.limits = limits;
         QueuedThreadPool threads = new InlineResumeThreadPool(200, 4);
         threads.setName("sockwarden");
         // Jetty starts a thread for each job queued while none is idle, so a burst (a thousand event
@@ -116,15 +120,27 @@ public final class ProxyServer implements AutoCloseable {
         httpConfig.setUriCompliance(UriCompliance.UNSAFE);
         httpConfig.setRequestHeaderSize(16 * 1024);
         httpConfig.setOutputBufferSize(64 * 1024);
+        this.guard = new GuardedConnection.Guard(limits, message -> accessLog.event("WARN", message));
         this.engine = new EngineConnector(dockerSocket, this::engineFailure, server);
+        this.registry = new RunningExchanges(new Directory(0, Set.of()), server.getScheduler(), message -> accessLog.event("INFO", message));
         Forwarder forwarder = new Forwarder(engine);
         Hijacker hijacker = new Hijacker(engine);
         server.addBean(engine);
         server.addBean(forwarder);
-        server.setHandler(new GracefulHandler(new ProxyHandler(() -> directory, forwarder, hijacker, accessLog, audit, running)));
+        server.setHandler(new GracefulHandler(new ProxyHandler(registry, forwarder, hijacker, accessLog, audit, limits)));
         server.setErrorHandler(new DockerErrorHandler());
         server.setStopTimeout(shutdownGrace.toMillis());
         server.setStopAtShutdown(true);
+        this.unixSockets = new UnixSocketListeners(server, this::newUnixConnector, dockerSocket, dataDirectory);
+        server.addEventListener(new LifeCycle.Listener() {
+            @Override
+            public void lifeCycleStopped(LifeCycle event) {
+                // Also on SIGTERM, through Jetty's shutdown hook: no socket file is left behind.
+                synchronized (ProxyServer.this) {
+                    unixSockets.closeAll();
+                }
+            }
+        });
     }
 
     public void start(Directory initial) throws Exception {
@@ -137,118 +153,143 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     /**
-     * Makes the server serve {@code next}: opens and closes listeners, then swaps the directory,
-     * then ends running exchanges the new policy refuses. A listener that cannot open (port in
-     * use) is reported and skipped; the rest still apply.
+     * Makes the server serve {@code next}: opens and closes listeners, secures changed sockets,
+     * then swaps the directory and ends running exchanges the new policy refuses. A listener that
+     * cannot open (port in use, a refused socket path) is reported and skipped; the rest still apply.
      */
     public synchronized void apply(Directory next) {
+        try {
+            openAndClose(next);
+        } finally {
+            // Whatever happened to a listener, the new policy is in force: a revocation never waits on a socket file.
+            registry.apply(next);
+        }
+    }
+
+    private void openAndClose(Directory next) {
         Map<String, ListenerAddress> wanted = next.listeners();
-        for (var it = connectors.entrySet().iterator(); it.hasNext(); ) {
+        for (var it = tcp.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
-            if (!wanted.containsKey(e.getKey()) && !e.getKey().startsWith("tls:")) {
+            if (!wanted.containsKey(e.getKey())) {
                 stopQuietly(e.getValue());
-                server.removeConnector(e.getValue());
                 it.remove();
                 accessLog.event("INFO", "closed listener " + e.getKey());
             }
         }
-        for (var e : wanted.entrySet()) {
-            if (connectors.containsKey(e.getKey())) {
-                continue;
-            }
-            AbstractConnector connector = newConnector(e.getValue());
-            try {
-                prepare(e.getValue());
-                server.addConnector(connector);
-                connector.start();
-                finish(e.getValue());
-                connectors.put(e.getKey(), connector);
-                accessLog.event("INFO", "listening on " + e.getKey() + boundPort(connector) + " for client " + next.byListener(e.getKey()).name());
-            } catch (Exception x) {
-                server.removeConnector(connector);
-                stopQuietly(connector);
-                accessLog.event("ERROR", "cannot listen on " + e.getKey() + " for client "
-                        + next.byListener(e.getKey()).name() + ": " + x.getMessage());
+        for (String key : new HashSet<>(unixSockets.keys())) {
+            if (!wanted.containsKey(key)) {
+                unixSockets.close(key);
+                accessLog.event("INFO", "closed listener " + key);
             }
         }
-        directory = next;
-        for (Exchange x : running) {
-            // The identity decided again: its client may be gone, served deny-all, or another one now.
-            ClientConfig c = next.resolve(x.identity());
-            if (c == null || !c.name().equals(x.client()) || !c.client().permissions().allows(x.operation())) {
-                x.abort(new IllegalStateException("client " + x.client() + " lost " + x.operation().id()));
+        for (var e : wanted.entrySet()) {
+            String key = e.getKey();
+            String client = next.byListener(key).name();
+            try {
+                if (e.getValue() instanceof ListenerAddress.Unix unix) {
+                    if (!unixSockets.keys().contains(key)) {
+                        unixSockets.open(unix);
+                        accessLog.event("INFO", "listening on " + key + " (mode " + UnixSocketListeners.modeString(unix.mode()) + ") for client " + client);
+                    } else if (!unixSockets.address(key).equals(unix)) {
+                        unixSockets.secure(key, unix);
+                        accessLog.event("INFO", "socket " + key + " of client " + client + " now has mode "
+                                + UnixSocketListeners.modeString(unix.mode()) + (unix.uid() == null && unix.gid() == null ? ""
+                                : " and owner " + (unix.uid() == null ? "-" : unix.uid()) + ":" + (unix.gid() == null ? "-" : unix.gid())));
+                    }
+                } else if (!tcp.containsKey(key)) {
+                    ServerConnector connector = newTcpConnector((ListenerAddress.Tcp) e.getValue());
+                    try {
+                        server.addConnector(connector);
+                        connector.start();
+                    } catch (Exception x) {
+                        stopQuietly(connector);
+                        throw x;
+                    }
+                    tcp.put(key, connector);
+                    accessLog.event("INFO", "listening on " + key + boundPort(connector) + " for client " + client);
+                }
+            } catch (Exception x) {
+                accessLog.event("ERROR", "cannot listen on " + key + " for client " + client + ": " + x.getMessage());
             }
         }
     }
 
     public Directory directory() {
-        return directory;
+        return registry.epoch().directory();
+    }
+
+    /** The exchanges running now: what a revocation walks. */
+    public RunningExchanges runningExchanges() {
+        return registry;
     }
 
     /**
      * Allowed exchanges running now: with {@code hijacked}, those of the operations that open a
      * tunnel (attach, exec start, session, grpc), else every other request and stream. Counted when
-     * asked, from the set revocation walks anyway, so the request path pays nothing for it.
+     * asked, from the registry revocation walks anyway, so the request path pays nothing for it.
      */
     public int openExchanges(boolean hijacked) {
-        int n = 0;
-        for (Exchange x : running) {
-            if (x.operation().hijack() == hijacked) {
-                n++;
-            }
-        }
-        return n;
+        return registry.count(x -> x.operation().hijack() == hijacked);
     }
 
     /** The port of a TCP listener (useful with port 0). */
-    public int port(String listenerKey) {
-        if (connectors.get(listenerKey) instanceof ServerConnector sc) {
-            return sc.getLocalPort();
+    public synchronized int port(String listenerKey) {
+        ServerConnector c = tcp.get(listenerKey);
+        if (c == null && tls != null && tls.getName().equals(listenerKey)) {
+            c = tls;
         }
-        throw new IllegalArgumentException("no TCP listener " + listenerKey);
+        if (c == null) {
+            throw new IllegalArgumentException("no TCP listener " + listenerKey);
+        }
+        return c.getLocalPort();
     }
 
     /** Listener keys that are open now. */
     public synchronized Set<String> openListeners() {
-        return Set.copyOf(connectors.keySet());
+        Set<String> open = new HashSet<>(tcp.keySet());
+        open.addAll(unixSockets.keys());
+        if (tls != null) {
+            open.add(tls.getName());
+        }
+        return Set.copyOf(open);
     }
 
-    private static HttpConnectionFactory httpConnections(HttpConfiguration config) {
-        HttpConnectionFactory http = new HttpConnectionFactory(config);
+    private GuardedConnection.Factory httpConnections(HttpConfiguration config, String listener) {
+        GuardedConnection.Factory http = new GuardedConnection.Factory(config, guard, listener);
         // Request bodies (docker cp, load, build contexts) are read in 64 KB, not Jetty's 8 KB: measured
         // 12,900 -> 1,650 reads for a 100 MB upload. A connection holds the buffer only while it has unread bytes.
         http.setInputBufferSize(64 * 1024);
         return http;
     }
 
-    private AbstractConnector newConnector(ListenerAddress address) {
-        HttpConnectionFactory http = httpConnections(httpConfig);
-        AbstractConnector connector;
-        if (address instanceof ListenerAddress.Tcp tcp) {
-            ServerConnector c = new ServerConnector(server, 1, 1, http);
-            c.setHost(tcp.host());
-            c.setPort(tcp.port());
-            connector = c;
-        } else {
-            UnixDomainServerConnector c = new UnixDomainServerConnector(server, 1, 1, http);
-            c.setUnixDomainPath(((ListenerAddress.Unix) address).path());
-            connector = c;
-        }
-        connector.setName(address.key());
-        // Between requests only; a running stream or tunnel is never cut by it.
-        connector.setIdleTimeout(300_000);
-        return connector;
+    private ServerConnector newTcpConnector(ListenerAddress.Tcp address) {
+        ServerConnector c = new ServerConnector(server, 1, 1, httpConnections(httpConfig, address.key()));
+        c.setHost(address.host());
+        c.setPort(address.port());
+        c.setName(address.key());
+        // The tick of the connections' time limits (GuardedConnection), not a limit itself.
+        c.setIdleTimeout(limits.tickMillis());
+        return c;
+    }
+
+    /** A unix-socket listener for {@code address}, bound at {@code bindPath} (where UnixSocketListeners creates it). */
+    private UnixDomainServerConnector newUnixConnector(ListenerAddress.Unix address, Path bindPath) {
+        UnixDomainServerConnector c = new UnixDomainServerConnector(server, 1, 1, httpConnections(httpConfig, address.key()));
+        c.setUnixDomainPath(bindPath);
+        c.setName(address.key());
+        c.setIdleTimeout(limits.tickMillis());
+        return c;
     }
 
     /**
-     * The mutual-TLS listener (TLS 1.2 and 1.3, client certificate required): whoever connects is
-     * the client its certificate identifies in the current directory. {@code serverKeys} holds the
-     * server's key and chain (password empty); {@code trustedCas} the CAs client certificates may come from.
+     * The mutual-TLS listener (TLS 1.2 and 1.3, client certificate required, no renegotiation):
+     * whoever connects is the client its certificate identifies in the current directory.
+     * {@code serverKeys} holds the server's key and chain (password empty); {@code trustedCas} the
+     * CAs client certificates may come from.
      */
     public synchronized void enableTls(String host, int port, KeyStore serverKeys, List<X509Certificate> trustedCas) throws Exception {
-        ClientCertificateTrust trust = new ClientCertificateTrust(trustedCas, () -> directory,
+        ClientCertificateTrust trust = new ClientCertificateTrust(trustedCas, this::directory,
                 reason -> accessLog.event("WARN", "TLS client refused: " + reason));
-        clientTrust = trust;
         SslContextFactory.Server ssl = new SslContextFactory.Server() {
             @Override
             protected TrustManager[] getTrustManagers(KeyStore trustStore, Collection<? extends CRL> crls) {
@@ -259,18 +300,25 @@ public final class ProxyServer implements AutoCloseable {
         ssl.setKeyStorePassword("");
         ssl.setNeedClientAuth(true);
         ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+        // The certificate a connection was accepted with is its identity for every request on it: a
+        // TLS 1.2 renegotiation could present another one under it. The JDK accepts client-initiated
+        // renegotiation (jdk.tls.rejectClientInitiatedRenegotiation is false); Jetty 12.1 refuses it
+        // unless allowed, which is its default today, not a promise. Said here: a renegotiation
+        // attempt closes the connection (TlsRenegotiationTest). TLS 1.3 has no renegotiation.
+        ssl.setRenegotiationAllowed(false);
+        ssl.setRenegotiationLimit(0);
         // The client certificate, not the Host header, says who is calling, and the Host header routes nothing:
         // Jetty's default check that it names the server certificate cost a certificate match per request
         // and would refuse a client that reached this listener by another name. The plain listeners'
         // configuration stays free of TLS customizers.
         HttpConfiguration tlsConfig = new HttpConfiguration(httpConfig);
         tlsConfig.addCustomizer(new SecureRequestCustomizer(false, false, -1, false));
-        ServerConnector c = new ServerConnector(server, 1, 1, new SslConnectionFactory(ssl, "http/1.1"), httpConnections(tlsConfig));
+        String key = "tls:" + new ListenerAddress.Tcp(host, port).key();
+        MutualTlsConnector c = new MutualTlsConnector(server, trust, ssl, httpConnections(tlsConfig, key));
         c.setHost(host);
         c.setPort(port);
-        String key = "tls:" + new ListenerAddress.Tcp(host, port).key();
         c.setName(key);
-        c.setIdleTimeout(300_000);
+        c.setIdleTimeout(limits.tickMillis());
         c.addBean(new SslHandshakeListener() {
             @Override
             public void handshakeFailed(Event event, Throwable failure) {
@@ -286,76 +334,52 @@ public final class ProxyServer implements AutoCloseable {
         });
         server.addConnector(c);
         c.start();
-        tls = ssl;
-        connectors.put(key, c);
+        tls = c;
+        tlsContext = ssl;
         accessLog.event("INFO", "listening on " + key + boundPort(c) + " (mutual TLS)");
     }
 
     /** Port 0 asks the system for a free port; the log says which one it gave. */
-    private static String boundPort(AbstractConnector connector) {
-        return connector instanceof ServerConnector c && c.getPort() == 0 ? " (port " + c.getLocalPort() + ")" : "";
+    private static String boundPort(ServerConnector connector) {
+        return connector.getPort() == 0 ? " (port " + connector.getLocalPort() + ")" : "";
     }
 
     /** A renewed server certificate, for new handshakes; open connections keep theirs. */
     public void reloadTls(KeyStore serverKeys) throws Exception {
-        SslContextFactory.Server ssl = tls;
+        SslContextFactory.Server ssl;
+        synchronized (this) {
+            ssl = tlsContext;
+        }
         if (ssl != null) {
             ssl.reload(f -> f.setKeyStore(serverKeys));
             accessLog.event("INFO", "server certificate reloaded");
         }
     }
 
-    /** The CAs client certificates may come from, from the next handshake on (no listener restarts). */
+    /**
+     * The CAs client certificates may come from: for the next handshake, the next request on every
+     * open connection, and every running exchange, which ends if its certificate no longer chains
+     * to one of them (no listener restarts).
+     */
     public void reloadTrustedCas(List<X509Certificate> trustedCas) throws GeneralSecurityException {
-        ClientCertificateTrust trust = clientTrust;
-        if (trust != null) {
-            trust.trust(trustedCas);
+        MutualTlsConnector c;
+        synchronized (this) {
+            c = tls;
+        }
+        if (c != null) {
+            c.trust().trust(trustedCas);
             accessLog.event("INFO", "trusted CAs reloaded: " + trustedCas.size());
+            registry.reassess();
         }
     }
 
-    /** A stale socket file of an earlier run would make the bind fail. */
-    private static void prepare(ListenerAddress address) throws IOException {
-        if (address instanceof ListenerAddress.Unix unix) {
-            Path p = unix.path();
-            if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(p)) {
-                Files.delete(p);
-            }
-            if (p.getParent() != null) {
-                Files.createDirectories(p.getParent());
-            }
-        }
-    }
-
-    /** The socket file is created 0755 under umask 022: give it the mode and owner its client needs. */
-    private static void finish(ListenerAddress address) throws IOException {
-        if (address instanceof ListenerAddress.Unix unix) {
-            Files.setPosixFilePermissions(unix.path(), PosixFilePermissions.fromString(modeString(unix.mode())));
-            if (unix.uid() != null) {
-                Files.setAttribute(unix.path(), "unix:uid", unix.uid(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
-            }
-            if (unix.gid() != null) {
-                Files.setAttribute(unix.path(), "unix:gid", unix.gid(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
-            }
-        }
-    }
-
-    static String modeString(String octal) {
-        int mode = Integer.parseInt(octal == null ? "0660" : octal, 8);
-        StringBuilder b = new StringBuilder(9);
-        for (int shift = 6; shift >= 0; shift -= 3) {
-            int bits = (mode >> shift) & 7;
-            b.append((bits & 4) != 0 ? 'r' : '-').append((bits & 2) != 0 ? 'w' : '-').append((bits & 1) != 0 ? 'x' : '-');
-        }
-        return b.toString();
-    }
-
-    private static void stopQuietly(AbstractConnector c) {
+    private void stopQuietly(AbstractConnector c) {
         try {
             c.stop();
         } catch (Exception ignored) {
             // closing anyway
         }
+        server.removeConnector(c);
     }
 
     public void join() throws InterruptedException {
@@ -384,36 +408,12 @@ public final class ProxyServer implements AutoCloseable {
         accessLog.event("ERROR", diagnosis.message());
     }
 
-    static String listenerName(Request request) {
-        String name = request.getConnectionMetaData().getConnector().getName();
-        return name == null ? "-" : name;
-    }
-
-    /**
-     * Jetty builds an origin-form target's authority from the Host header, so a target whose
-     * authority differs from it came in absolute form, addressed to some other host.
-     */
-    static boolean isAbsoluteForm(Request request) {
-        String target = request.getHttpURI().getHost();
-        if (target == null) {
-            return false;
-        }
-        String host = request.getHeaders().get(HttpHeader.HOST);
-        if (host != null && host.regionMatches(true, 0, target, 0, target.length())
-                && (host.length() == target.length() || host.charAt(target.length()) == ':')) {
-            return false; // the common case, decided without parsing the Host header
-        }
-        String expected = host != null ? new HostPort(host).getHost()
-                : request.getConnectionMetaData().getServerAuthority().getHost();
-        return !target.equalsIgnoreCase(expected);
-    }
-
     /** Errors Jetty answers itself (a malformed request) in Docker's error shape. */
     private static final class DockerErrorHandler extends ErrorHandler {
         @Override
         public boolean handle(Request request, org.eclipse.jetty.server.Response response, org.eclipse.jetty.util.Callback callback) {
             String message = (String) request.getAttribute(ERROR_MESSAGE);
-            Forwarder.sendError(request, response, callback, response.getStatus(),
+            DockerError.send(request, response, callback, response.getStatus(),
                     "sockwarden: bad request: " + (message == null ? "malformed HTTP request" : message));
             return true;
         }

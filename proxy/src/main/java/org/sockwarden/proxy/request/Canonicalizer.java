@@ -97,7 +97,14 @@ public final class Canonicalizer {
                     throw new RejectedRequestException("double percent-encoding in the path (%25)");
                 }
             }
-            case ' ' -> throw new RejectedRequestException("space in the path");
+            // A decoded space is a parameter byte like any other (docker-py sends a network named
+            // "test 01" as test%2001): the engine's routes match parameters as [^/]+, so it routes the
+            // same either way. A raw space cannot be part of a request target at all.
+            case ' ' -> {
+                if (!decoded) {
+                    throw new RejectedRequestException("space in the path");
+                }
+            }
             default -> { }
         }
     }

@@ -25,6 +25,7 @@ import org.sockwarden.proxy.identity.ClientConfig;
 import org.sockwarden.proxy.identity.Directory;
 import org.sockwarden.proxy.identity.ListenerAddress;
 import org.sockwarden.proxy.listener.ProxyServer;
+import org.sockwarden.proxy.listener.Limits;
 import org.sockwarden.proxy.log.AccessLog;
 import org.sockwarden.proxy.policy.PermissionSet;
 import org.sockwarden.proxy.testing.Docker;
@@ -53,7 +54,7 @@ class AuditHookTest {
     void start() throws Exception {
         Path engine = TestEngine.socket();
         log = new AccessLog(AccessLog.Format.TEXT, new PrintStream(logBytes, true, StandardCharsets.UTF_8));
-        server = new ProxyServer(engine, log, records::add, Duration.ofSeconds(2));
+        server = new ProxyServer(engine, log, records::add, Duration.ofSeconds(2), Limits.DEFAULT, null);
         ListenerAddress.Tcp listener = new ListenerAddress.Tcp("127.0.0.1", 0);
         socket = Docker.tempDir("sw-audit").resolve("s.sock");
         ListenerAddress.Unix unix = new ListenerAddress.Unix(socket, "0660", null, null);

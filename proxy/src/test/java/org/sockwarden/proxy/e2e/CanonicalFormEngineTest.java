@@ -9,6 +9,7 @@ import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,6 +48,18 @@ class CanonicalFormEngineTest {
         RawHttp.Answer created = RawHttp.unix(socket, "POST /containers/create?name=" + canary + " HTTP/1.1\r\nHost: docker\r\n"
                 + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body, ENGINE);
         assertThat(created.status()).as(created.text()).isEqualTo(201);
+        // Running, so that a /kill or a DELETE that reached the engine would show: a stopped container
+        // answers /kill with 409 whatever the proxy did.
+        startCanary();
+        assertCanaryAlive();
+    }
+
+    /** A case that killed the canary fails by itself; the next one starts with the canary running again. */
+    @BeforeEach
+    void startCanary() throws Exception {
+        RawHttp.Answer started = RawHttp.unix(socket, "POST /containers/" + canary + "/start HTTP/1.1\r\nHost: docker\r\n"
+                + "Content-Length: 0\r\nConnection: close\r\n\r\n", ENGINE);
+        assertThat(started.status()).as(started.text()).isIn(204, 304);
     }
 
     @AfterAll
@@ -65,6 +78,7 @@ class CanonicalFormEngineTest {
     private void assertCanaryAlive() throws Exception {
         RawHttp.Answer a = RawHttp.unix(socket, "GET /containers/" + canary + "/json HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n", ENGINE);
         assertThat(a.status()).as("canary container must be untouched").isEqualTo(200);
+        assertThat(a.text()).as("canary container must still run").contains("\"Running\":true");
     }
 
     /** {@code C} in a case stands for the canary's name. */

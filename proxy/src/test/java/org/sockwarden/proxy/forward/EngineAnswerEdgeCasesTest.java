@@ -101,6 +101,27 @@ class EngineAnswerEdgeCasesTest {
     }
 
     @Test
+    void aRequestThatIsNotSafeToRepeatIsNeverSentTwice() throws Exception {
+        // As above, but the second request is a bodyless POST: the engine may have run it before the
+        // connection died (a real engine cannot be made to do this on cue), so it must not be repeated.
+        AtomicInteger kills = new AtomicInteger();
+        engine = new FakeEngine(dir, (c, n, head) -> {
+            if (head.startsWith("POST ")) {
+                kills.incrementAndGet();
+            }
+            return c == 1 && n == 2 ? null : new Answer("HTTP/1.1 204 No Content\r\n\r\n", false);
+        });
+        try (TestProxy proxy = TestProxy.start(engine.socket, "PING", "CONTAINERS", "POST")) {
+            assertThat(RawHttp.tcp(proxy.port(), PING_AND_CLOSE, Duration.ofSeconds(2)).status()).isEqualTo(204);
+            RawHttp.Answer kill = RawHttp.tcp(proxy.port(), "POST /v1.41/containers/x/kill HTTP/1.1\r\nHost: docker\r\n"
+                    + "Connection: close\r\n\r\n", Duration.ofSeconds(2));
+            assertThat(kill.status()).as(kill.text()).isEqualTo(502);
+            assertThat(kill.text()).contains("closed the connection before answering").contains("not sent again");
+            assertThat(kills.get()).as("POST requests the engine received").isEqualTo(1);
+        }
+    }
+
+    @Test
     void theConnectionOfARetryIsNotLentOutBeforeItsAnswer() throws Exception {
         // As above, and the retry's answer takes a while: a request arriving meanwhile must get a
         // connection of its own, not the retry's, whose answer is still to come.
@@ -181,7 +202,7 @@ class EngineAnswerEdgeCasesTest {
 
         private static void serve(SocketChannel ch, int connection, Script script) {
             try (ch; InputStream in = Channels.newInputStream(ch); OutputStream out = Channels.newOutputStream(ch)) {
-                for (int n = 1; n <= 100; n++) {
+                for (int n = 1; n <= 1_000_000; n++) {
                     String head = readHead(in);
                     if (head == null) {
                         return;

@@ -85,6 +85,11 @@ class CanonicalizerTest {
     }
 
     @org.junit.jupiter.api.Test
+    void aDecodedSpaceIsAParameterByte() throws Exception {
+        assertThat(Canonicalizer.canonicalize("DELETE", "/v1.41/networks/test%2001").path()).isEqualTo("/networks/test 01");
+    }
+
+    @org.junit.jupiter.api.Test
     void decodedHighBytesStayParameterBytes() throws Exception {
         assertThat(Canonicalizer.canonicalize("GET", "/containers/%C3%A9/json").path())
                 .isEqualTo("/containers/\u00c3\u00a9/json");

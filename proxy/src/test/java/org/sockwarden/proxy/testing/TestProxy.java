@@ -11,6 +11,7 @@ import org.sockwarden.proxy.identity.Client;
 import org.sockwarden.proxy.identity.ClientConfig;
 import org.sockwarden.proxy.identity.Directory;
 import org.sockwarden.proxy.identity.ListenerAddress;
+import org.sockwarden.proxy.listener.Limits;
 import org.sockwarden.proxy.listener.ProxyServer;
 import org.sockwarden.proxy.log.AccessLog;
 import org.sockwarden.proxy.policy.PermissionSet;
@@ -22,21 +23,41 @@ public final class TestProxy implements AutoCloseable {
     private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
     private final int port;
 
-    private TestProxy(Path socket, PermissionSet permissions) throws Exception {
+    private final ListenerAddress.Tcp listener = new ListenerAddress.Tcp("127.0.0.1", 0);
+    private long version = 1;
+
+    private TestProxy(Path socket, Limits limits, PermissionSet permissions) throws Exception {
         this.log = new AccessLog(AccessLog.Format.TEXT, new PrintStream(new Tee(logBytes), true, StandardCharsets.UTF_8));
-        Client client = new Client("default", permissions, Client.GrantAdvice.ENV_FLAGS);
-        ListenerAddress.Tcp listener = new ListenerAddress.Tcp("127.0.0.1", 0);
-        this.server = new ProxyServer(socket, log, Duration.ofSeconds(2));
-        server.start(new Directory(1, List.of(new ClientConfig(client, List.of(listener), List.of(), Set.of()))));
+        this.server = new ProxyServer(socket, log, Duration.ofSeconds(2), limits, null);
+        server.start(directory(permissions));
         this.port = server.port(listener.key());
     }
 
     public static TestProxy start(Path socket, PermissionSet permissions) throws Exception {
-        return new TestProxy(socket, permissions);
+        return new TestProxy(socket, Limits.DEFAULT, permissions);
     }
 
     public static TestProxy start(Path socket, String... permissions) throws Exception {
         return start(socket, PermissionSet.parse(List.of(permissions)));
+    }
+
+    /** With time limits and connection caps of its own (short ones make timeout tests quick). */
+    public static TestProxy start(Path socket, Limits limits, String... permissions) throws Exception {
+        return new TestProxy(socket, limits, PermissionSet.parse(List.of(permissions)));
+    }
+
+    private Directory directory(PermissionSet permissions) {
+        Client client = new Client("default", permissions, Client.GrantAdvice.ENV_FLAGS);
+        return new Directory(version++, List.of(new ClientConfig(client, List.of(listener), List.of(), Set.of())));
+    }
+
+    /** Gives the client these permissions from now on, as a policy change does: fewer is a revocation, and running exchanges it refuses end. */
+    public void permit(String... permissions) {
+        server.apply(directory(PermissionSet.parse(List.of(permissions))));
+    }
+
+    public ProxyServer server() {
+        return server;
     }
 
     public int port() {
