@@ -196,6 +196,10 @@ final class ClientCommand {
                 + " recorded as would-deny, for `sockwarden suggest`.")
         boolean learn;
 
+        @Option(names = "--own-only", description = "Limit it to its own containers, networks, volumes and execs: what it creates"
+                + " gets its owner label, and it may act only on what carries that label.")
+        boolean ownOnly;
+
         @Override
         public Integer call() {
             if (!name.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}")) {
@@ -236,7 +240,7 @@ final class ClientCommand {
             StoredClient client = StoreCommands.withStore(dataDir, s -> {
                 String ca = id.certCa == null ? null : trustedCa(s, dataDir, id.certCa);
                 StoredClient c = new StoredClient(name, listeners, sources, peers, grants, presets, id.subjects(ca), fingerprints)
-                        .withRules(learn ? StoredClient.LEARN : StoredClient.ENFORCE, rails);
+                        .withRules(learn ? StoredClient.LEARN : StoredClient.ENFORCE, rails, ownOnly);
                 DirectoryCompiler.Surroundings around = StoreCommands.surroundings(dataDir);
                 s.addClient(c, after -> {
                     DirectoryCompiler.refuseUnappliable(name, after, around);
@@ -366,6 +370,9 @@ final class ClientCommand {
         @Option(names = "--learn", paramLabel = "on|off", description = "Learn mode on or off.")
         String learn;
 
+        @Option(names = "--own-only", paramLabel = "on|off", description = "Limit it to its own objects (on), or not (off).")
+        String ownOnly;
+
         @Override
         public Integer call() {
             Identity id = identity == null ? new Identity() : identity;
@@ -373,17 +380,16 @@ final class ClientCommand {
                     || !id.peerUid.isEmpty() || !id.from.isEmpty() || !id.certSubject.isEmpty() || id.certCa != null
                     || !id.certFingerprint.isEmpty() || clearListen || clearSockets || clearSocketOwner || clearPeerUids || clearFrom
                     || clearCertSubjects || clearCertFingerprints || !guardrails.isEmpty() || !dropGuardrails.isEmpty() || clearGuardrails
-                    || learn != null;
+                    || learn != null || ownOnly != null;
             if (!given) {
                 throw new Main.UsageException("client set needs at least one option: --listen, --socket, --socket-mode, --socket-owner,"
-                        + " --peer-uid, --from, --cert-subject, --cert-ca, --cert-fingerprint, --guardrail, --drop-guardrail, --learn"
+                        + " --peer-uid, --from, --cert-subject, --cert-ca, --cert-fingerprint, --guardrail, --drop-guardrail, --learn, --own-only"
                         + " or a --clear-... option");
             }
             both("--guardrail", !guardrails.isEmpty(), "--clear-guardrails", clearGuardrails);
             both("--drop-guardrail", !dropGuardrails.isEmpty(), "--clear-guardrails", clearGuardrails);
-            if (learn != null && !learn.equals("on") && !learn.equals("off")) {
-                throw new Main.UsageException("--learn wants on or off, not " + learn);
-            }
+            onOff("--learn", learn);
+            onOff("--own-only", ownOnly);
             Guardrails added = StoreCommands.guardrails(guardrails);
             Guardrails dropped = StoreCommands.guardrails(dropGuardrails);
             both("--listen", !id.listen.isEmpty(), "--clear-listen", clearListen);
@@ -432,7 +438,13 @@ final class ClientCommand {
                 }
                 rails = now.minus(dropped).plus(added).toString();
             }
-            return c.withRules(mode, rails);
+            return c.withRules(mode, rails, ownOnly == null ? c.ownOnly() : ownOnly.equals("on"));
+        }
+
+        private static void onOff(String option, String value) {
+            if (value != null && !value.equals("on") && !value.equals("off")) {
+                throw new Main.UsageException(option + " wants on or off, not " + value);
+            }
         }
 
         private static void both(String option, boolean given, String clear, boolean clearing) {

@@ -14,6 +14,7 @@ import org.sockwarden.certs.Fingerprints;
 import org.sockwarden.proxy.identity.Cidr;
 import org.sockwarden.proxy.guard.Guardrails;
 import org.sockwarden.proxy.guard.InvalidGuardrailsException;
+import org.sockwarden.proxy.guard.Label;
 import org.sockwarden.proxy.identity.Client;
 import org.sockwarden.proxy.identity.ClientRules;
 import org.sockwarden.proxy.identity.ClientConfig;
@@ -169,8 +170,16 @@ final class DirectoryCompiler {
         } catch (InvalidGuardrailsException e) {
             problems.add("guardrails: " + e.getMessage());
         }
+        Label owner = null;
+        if (c.ownOnly()) {
+            if (c.ownerId() == null || !c.ownerId().matches("[0-9a-f]{32}")) {
+                problems.add("own-only, but its owner id \"" + c.ownerId() + "\" is not 32 lower-case hex digits");
+            } else {
+                owner = new Label(ClientRules.OWNER_LABEL, c.ownerId());
+            }
+        }
         // A client that cannot be applied is served nothing; in learn mode it would be forwarded everything.
-        ClientRules rules = problems.isEmpty() ? new ClientRules(learning, guardrails) : ClientRules.DEFAULT;
+        ClientRules rules = problems.isEmpty() ? new ClientRules(learning, guardrails, owner) : ClientRules.DEFAULT;
         return new ClientConfig(new Client(c.name(), PermissionSet.of(granted), Client.GrantAdvice.CLI, rules), listeners, sources,
                 new LinkedHashSet<>(c.peerUids()), fingerprints, subjects, problems);
     }

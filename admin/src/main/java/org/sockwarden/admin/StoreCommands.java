@@ -16,6 +16,7 @@ import org.sockwarden.proxy.guard.InvalidGuardrailsException;
 import org.sockwarden.proxy.identity.Cidr;
 import org.sockwarden.proxy.identity.Client;
 import org.sockwarden.proxy.identity.ClientConfig;
+import org.sockwarden.proxy.identity.ClientRules;
 import org.sockwarden.proxy.identity.ListenerAddress;
 import org.sockwarden.proxy.identity.SocketPaths;
 import org.sockwarden.proxy.policy.PermissionSet;
@@ -181,6 +182,10 @@ final class StoreCommands {
         b.append("  grants: ").append(c.grants().isEmpty() ? "(none)" : String.join(" ", c.grants())).append('\n');
         b.append("  guardrails: ").append(c.guardrails().isEmpty() ? "(the defaults: nothing relaxed, nothing required)" : c.guardrails())
                 .append('\n');
+        if (c.ownOnly()) {
+            b.append("  own-only: what it creates gets the label ").append(ClientRules.OWNER_LABEL).append('=').append(c.ownerId())
+                    .append(", and it may act only on what carries it\n");
+        }
         if (c.mode().equals(StoredClient.LEARN)) {
             b.append("  mode: LEARN (what its permissions or guardrails would refuse is forwarded and recorded as would-deny;"
                     + " `sockwarden suggest ").append(c.name()).append("` proposes its grants)\n");
@@ -193,6 +198,8 @@ final class StoreCommands {
         g.writeStringField("name", c.name());
         g.writeStringField("mode", c.mode());
         g.writeStringField("guardrails", c.guardrails());
+        g.writeBooleanField("own_only", c.ownOnly());
+        Json.field(g, "owner_id", c.ownerId());
         g.writeArrayFieldStart("listeners");
         for (StoredClient.Listener l : c.listeners()) {
             g.writeStartObject();

@@ -73,6 +73,38 @@ class ClientRulesTest {
     }
 
     @Test
+    void ownOnlyClientsCarryAnOwnerLabelOfARandomIdThatANamesakeNeverInherits() throws Exception {
+        assertThat(cli("client", "add", "ci", "--allow", "CONTAINERS", "--own-only").exit()).isZero();
+        assertThat(cli("client", "add", "other", "--allow", "CONTAINERS").exit()).isZero();
+        String id = stored("ci").ownerId();
+        assertThat(id).matches("[0-9a-f]{32}").isNotEqualTo(stored("other").ownerId());
+        assertThat(stored("other").ownerId()).matches("[0-9a-f]{32}");
+        ClientConfig ci = served().byName("ci");
+        assertThat(ci.client().rules().owner()).isEqualTo(new org.sockwarden.proxy.guard.Label("org.sockwarden.owner", id));
+        assertThat(served().byName("other").client().rules().ownOnly()).isFalse();
+        assertThat(cli("client", "show", "ci").out()).contains("  own-only: what it creates gets the label org.sockwarden.owner=" + id);
+
+        assertThat(cli("client", "set", "ci", "--own-only", "off").exit()).isZero();
+        assertThat(served().byName("ci").client().rules().owner()).isNull();
+        assertThat(cli("client", "set", "ci", "--own-only", "on").exit()).isZero();
+        assertThat(stored("ci").ownerId()).as("the id stays with the client").isEqualTo(id);
+        assertThat(cli("client", "set", "ci", "--own-only", "maybe").exit()).isEqualTo(2);
+
+        // Removed and added again under the same name: another owner, so nothing of the first is its.
+        assertThat(cli("client", "remove", "ci").exit()).isZero();
+        assertThat(cli("client", "add", "ci", "--allow", "CONTAINERS", "--own-only").exit()).isZero();
+        assertThat(stored("ci").ownerId()).matches("[0-9a-f]{32}").isNotEqualTo(id);
+
+        // An owner id this version cannot use makes the client deny-all, never unlabelled.
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data").resolve(Store.FILE));
+             PreparedStatement p = c.prepareStatement("UPDATE clients SET owner_id = 'x' WHERE name = 'ci'")) {
+            p.executeUpdate();
+        }
+        assertThat(served().byName("ci").applies()).isFalse();
+        assertThat(served().byName("ci").problems()).anySatisfy(p -> assertThat(p).contains("owner id \"x\""));
+    }
+
+    @Test
     void aMistypedItemIsAUsageErrorThatChangesNothing() {
         assertThat(cli("client", "add", "ci", "--allow", "CONTAINERS").exit()).isZero();
         CliTest.Run typo = cli("client", "set", "ci", "--guardrail", "privilegd");

@@ -41,7 +41,7 @@ public final class Store implements AutoCloseable {
      */
     static final List<String> MIGRATIONS = List.of("V1__clients.sql", "V2__certificates.sql", "V3__modes_settings_audit.sql",
             "V4__issuer_bound_mappings.sql", "V5__audit_moves_to_its_own_file.sql",
-            "V6__client_guardrails.sql");
+            "V6__client_guardrails.sql", "V7__own_only_clients.sql");
 
     private final Path file;
     private final HikariDataSource pool;
@@ -228,9 +228,9 @@ public final class Store implements AutoCloseable {
     private static Snapshot readSnapshot(Connection c) throws SQLException {
         long version = policyVersion(c);
         Map<Long, Builder> byId = new LinkedHashMap<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id, name, mode, guardrails FROM clients ORDER BY name")) {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id, name, mode, guardrails, own_only, owner_id FROM clients ORDER BY name")) {
             while (rs.next()) {
-                byId.put(rs.getLong(1), new Builder(rs.getString(2), rs.getString(3), rs.getString(4)));
+                byId.put(rs.getLong(1), new Builder(rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5) != 0, rs.getString(6)));
             }
         }
         readInto(c, byId, "SELECT client_id, kind, address, mode, uid, gid FROM listeners ORDER BY kind, address", (b, rs) ->
@@ -257,7 +257,7 @@ public final class Store implements AutoCloseable {
         }
         List<StoredClient> clients = new ArrayList<>();
         for (Builder b : byId.values()) {
-            clients.add(new StoredClient(b.name, b.mode, b.guardrails, b.listeners, b.sources, b.peerUids, b.grants, b.presets, b.certSubjects,
+            clients.add(new StoredClient(b.name, b.mode, b.guardrails, b.ownOnly, b.ownerId, b.listeners, b.sources, b.peerUids, b.grants, b.presets, b.certSubjects,
                     b.certFingerprints));
         }
         return new Snapshot(version, clients, certificates, revoked);
@@ -326,6 +326,8 @@ public final class Store implements AutoCloseable {
         final String name;
         final String mode;
         final String guardrails;
+        final boolean ownOnly;
+        final String ownerId;
         final List<StoredClient.Listener> listeners = new ArrayList<>();
         final List<String> sources = new ArrayList<>();
         final List<Integer> peerUids = new ArrayList<>();
@@ -334,10 +336,12 @@ public final class Store implements AutoCloseable {
         final List<StoredClient.SubjectMapping> certSubjects = new ArrayList<>();
         final List<String> certFingerprints = new ArrayList<>();
 
-        Builder(String name, String mode, String guardrails) {
+        Builder(String name, String mode, String guardrails, boolean ownOnly, String ownerId) {
             this.name = name;
             this.mode = mode;
             this.guardrails = guardrails;
+            this.ownOnly = ownOnly;
+            this.ownerId = ownerId;
         }
     }
 
@@ -402,18 +406,23 @@ public final class Store implements AutoCloseable {
      * Adds a client. {@code check} sees every client as they would be with it, under the write lock
      * (so no other writer comes in between), and refuses the change by throwing.
      */
-    public void addClient(StoredClient client, Consumer<Snapshot> check) {
-        String mode = checkMode(client.mode());
+    public void addClient(StoredClient given, Consumer<Snapshot> check) {
+        String mode = checkMode(given.mode());
+        // The store gives every client its owner id; whatever the caller had in it is not taken.
+        StoredClient client = given.withOwnerId(newOwnerId());
         change(c -> {
             if (clientId(c, client.name()) != null) {
                 throw new StoreException("client \"" + client.name() + "\" already exists");
             }
             check.accept(with(readSnapshot(c), client));
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO clients (name, mode, guardrails, updated_at) VALUES (?, ?, ?, ?)")) {
+            try (PreparedStatement p = c.prepareStatement(
+                    "INSERT INTO clients (name, mode, guardrails, own_only, owner_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)")) {
                 p.setString(1, client.name());
                 p.setString(2, mode);
                 p.setString(3, client.guardrails());
-                p.setString(4, Instant.now().toString());
+                p.setInt(4, client.ownOnly() ? 1 : 0);
+                p.setString(5, client.ownerId());
+                p.setString(6, Instant.now().toString());
                 p.executeUpdate();
             }
             long id = clientId(c, client.name());
@@ -437,12 +446,13 @@ public final class Store implements AutoCloseable {
             StoredClient old = before.clients().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
             StoredClient edited = edit.apply(old);
             StoredClient updated = old.withIdentity(edited.listeners(), edited.sources(), edited.peerUids(), edited.certSubjects(),
-                    edited.certFingerprints()).withRules(checkMode(edited.mode()), edited.guardrails());
+                    edited.certFingerprints()).withRules(checkMode(edited.mode()), edited.guardrails(), edited.ownOnly());
             check.accept(with(before, updated));
-            try (PreparedStatement p = c.prepareStatement("UPDATE clients SET mode = ?, guardrails = ? WHERE id = ?")) {
+            try (PreparedStatement p = c.prepareStatement("UPDATE clients SET mode = ?, guardrails = ?, own_only = ? WHERE id = ?")) {
                 p.setString(1, updated.mode());
                 p.setString(2, updated.guardrails());
-                p.setLong(3, id);
+                p.setInt(3, updated.ownOnly() ? 1 : 0);
+                p.setLong(4, id);
                 p.executeUpdate();
             }
             for (String table : List.of("listeners", "sources", "peer_uids", "cert_mappings")) {
@@ -473,6 +483,15 @@ public final class Store implements AutoCloseable {
             touch(c, id);
             return true;
         });
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    /** A new client's owner id: 128 random bits, never derived from its name (see V7). */
+    private static String newOwnerId() {
+        byte[] id = new byte[16];
+        RANDOM.nextBytes(id);
+        return java.util.HexFormat.of().formatHex(id);
     }
 
     private static String checkMode(String mode) {

@@ -112,7 +112,7 @@ class StoreTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("rwx------");
         Path file = data.resolve(Store.FILE);
         List<List<Object>> history = query(file, "SELECT version, script, applied_at FROM schema_version ORDER BY version");
-        assertThat(history).extracting(r -> r.get(0)).containsExactly(1, 2, 3, 4, 5, 6);
+        assertThat(history).extracting(r -> r.get(0)).containsExactly(1, 2, 3, 4, 5, 6, 7);
         assertThat(history).extracting(r -> r.get(1)).containsExactlyElementsOf(Store.MIGRATIONS);
         assertThat(history).allSatisfy(r -> assertThat(r.get(2)).isNotNull());
         assertThat(query(file, "PRAGMA journal_mode")).containsExactly(List.of("wal"));
@@ -127,7 +127,7 @@ class StoreTest {
             assertThat(snap.version()).isEqualTo(1);
         }
         assertThat(query(file, "SELECT version, script, applied_at FROM schema_version ORDER BY version")).isEqualTo(history);
-        assertThat(query(file, "PRAGMA user_version")).containsExactly(List.of(6));
+        assertThat(query(file, "PRAGMA user_version")).containsExactly(List.of(7));
         // The audit trail has a file of its own (AuditStore): none of it is left here.
         assertThat(query(file, "SELECT name FROM sqlite_master WHERE name LIKE 'audit%'")).isEmpty();
     }
@@ -146,13 +146,15 @@ class StoreTest {
         }
         try (Store s = Store.open(dir)) {
             assertThat(s.client("vidar").mode()).isEqualTo("enforce");
+            // V7 gave every client that was there an owner id of its own.
+            assertThat(s.snapshot().clients()).allSatisfy(c -> assertThat(c.ownerId()).matches("[0-9a-f]{32}"));
             StoredCertificate gone = s.certificates("gone").get(0);
             assertThat(gone.revokedAt()).isNotNull();
             assertThat(gone.revokeReason()).isEqualTo("client removed");
             assertThat(s.certificates("vidar").get(0).revokedAt()).isNull();
         }
         List<List<Object>> history = query(file, "SELECT version, applied_at IS NULL FROM schema_version ORDER BY version");
-        assertThat(history).containsExactly(List.of(1, 1), List.of(2, 1), List.of(3, 0), List.of(4, 0), List.of(5, 0), List.of(6, 0));
+        assertThat(history).containsExactly(List.of(1, 1), List.of(2, 1), List.of(3, 0), List.of(4, 0), List.of(5, 0), List.of(6, 0), List.of(7, 0));
     }
 
     @Test
@@ -161,11 +163,12 @@ class StoreTest {
         Path file = data.resolve(Store.FILE);
         Store.open(data).close();
         try (Connection c = Store.dataSource(file, 1000).getConnection()) {
-            exec(c, "PRAGMA user_version = 7");
+            exec(c, "PRAGMA user_version = " + (Store.MIGRATIONS.size() + 1));
         }
         byte[] before = Files.readAllBytes(file);
         assertThatThrownBy(() -> Store.open(data)).isInstanceOf(StoreException.class)
-                .hasMessage("database " + file + " has schema version 7, this sockwarden knows up to 6: upgrade sockwarden");
+                .hasMessage("database " + file + " has schema version " + (Store.MIGRATIONS.size() + 1) + ", this sockwarden knows up to "
+                        + Store.MIGRATIONS.size() + ": upgrade sockwarden");
         assertThat(Files.readAllBytes(file)).isEqualTo(before);
     }
 

@@ -2,6 +2,7 @@ package org.sockwarden.proxy.identity;
 
 import java.util.Objects;
 import org.sockwarden.proxy.guard.Guardrails;
+import org.sockwarden.proxy.guard.Label;
 
 /**
  * How a client's allowed requests are treated beyond the permission that allows them.
@@ -10,11 +11,20 @@ import org.sockwarden.proxy.guard.Guardrails;
  *                   as "would deny", so that {@code sockwarden suggest} can propose the least grants; never on
  *                   refusals of the request's form (canonical form, smuggling)
  * @param guardrails what the guard lets it past in the bodies and queries it inspects, and what it requires
+ * @param owner      for an own-only client, the owner label ({@value #OWNER_LABEL}={@code <its owner id>}) set on
+ *                   what it creates and required on what it acts on; null for a client that may act on any object
  */
-public record ClientRules(boolean learning, Guardrails guardrails) {
+public record ClientRules(boolean learning, Guardrails guardrails, Label owner) {
 
-    /** Enforcing, with the default guardrails: every client's rules unless its stored ones say otherwise. */
-    public static final ClientRules DEFAULT = new ClientRules(false, Guardrails.DEFAULT);
+    /** The key of the owner label of own-only clients; its value is the client's owner id (random, never reused). */
+    public static final String OWNER_LABEL = "org.sockwarden.owner";
+
+    /** Enforcing, with the default guardrails, on any object: every client's rules unless its stored ones say otherwise. */
+    public static final ClientRules DEFAULT = new ClientRules(false, Guardrails.DEFAULT, null);
+
+    public boolean ownOnly() {
+        return owner != null;
+    }
 
     public ClientRules {
         Objects.requireNonNull(guardrails, "guardrails");
