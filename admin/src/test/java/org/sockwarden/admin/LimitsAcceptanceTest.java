@@ -153,6 +153,18 @@ class LimitsAcceptanceTest {
         return PrometheusText.value(proxy.metrics(), "sockwarden_limited_total", Map.of("client", client, "limit", limit));
     }
 
+    /** Waits (bounded) until the metric and the audit trail both count {@code atLeast} refusals of {@code client} at {@code limit}. */
+    private void awaitCounted(String client, String limit, int atLeast) throws InterruptedException {
+        await(atLeast + " refusals of " + client + " counted", () -> {
+            try {
+                return limited(client, limit) >= atLeast
+                        && limitedInAudit(client).stream().filter(row -> limit.equals(row.get("decided_by"))).count() >= atLeast;
+            } catch (Exception e) {
+                return false;
+            }
+        }, Duration.ofSeconds(20));
+    }
+
     private List<Map<String, Object>> limitedInAudit(String client) throws Exception {
         CliTest.Run r = CliTest.run("audit", "--json", "--limit", "0", "--denied", "--client", client, "--data", data.toString());
         assertThat(r.exit()).as(r.err()).isZero();
@@ -212,13 +224,7 @@ class LimitsAcceptanceTest {
         others.get(3).end();
 
         assertThat(proxy.log()).containsPattern("client=streamer GET /v1\\.41/events\\S* op=system\\.events limit\\(max-streams\\) status=429");
-        await("the refusals counted", () -> {
-            try {
-                return limited("streamer", "max-streams") >= 4 && limitedInAudit("streamer").size() >= 4;
-            } catch (Exception e) {
-                return false;
-            }
-        }, Duration.ofSeconds(20));
+        awaitCounted("streamer", "max-streams", 4);
         assertThat(limitedInAudit("streamer")).allSatisfy(row -> assertThat(row).containsEntry("decided_by", "max-streams")
                 .containsEntry("status", 429L));
         assertThat(proxy.metrics()).filteredOn(x -> x.name().equals("sockwarden_limited_total"))
@@ -250,13 +256,7 @@ class LimitsAcceptanceTest {
         assertThat(stop1.end().exitCode()).isZero();
         assertThat(stop2.end().exitCode()).isZero();
         await("a call admitted again", () -> slow.run("ps").exitCode() == 0, Duration.ofSeconds(20));
-        await("the refusals counted", () -> {
-            try {
-                return limited("slow", "max-requests") >= 2;
-            } catch (Exception e) {
-                return false;
-            }
-        }, Duration.ofSeconds(20));
+        awaitCounted("slow", "max-requests", 2);
     }
 
     @Test
@@ -285,13 +285,7 @@ class LimitsAcceptanceTest {
 
         Thread.sleep(TimeUnit.SECONDS.toMillis(retry));
         await("admitted once the bucket refilled", () -> dropIn.run("ps").exitCode() == 0, Duration.ofSeconds(30));
-        await("the refusals counted", () -> {
-            try {
-                return limited("default", "rate") >= 3;
-            } catch (Exception e) {
-                return false;
-            }
-        }, Duration.ofSeconds(20));
+        awaitCounted("default", "rate", 3);
         assertThat(proxy.log()).contains("GET /v1.41/containers/json op=containers.list limit(rate) status=429");
     }
 }

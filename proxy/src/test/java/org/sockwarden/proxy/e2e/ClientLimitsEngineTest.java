@@ -53,9 +53,7 @@ class ClientLimitsEngineTest {
     @BeforeAll
     void container() {
         engine = TestEngine.socket();
-        container = prefix + "-c";
-        direct.run("run", "-d", "--name", container, "--network", "none", TestEngine.IMAGE, "sh", "-c",
-                "while true; do echo line; sleep 0.2; done").ok();
+        container = TestEngine.startLineWriter(prefix + "-c");
     }
 
     @AfterAll
@@ -239,7 +237,7 @@ class ClientLimitsEngineTest {
                 }));
                 work.add(pool.submit(() -> {
                     // A hijacked session, ended by its command.
-                    String id = exec("echo session");
+                    String id = TestEngine.createExec(container, "echo session");
                     String body = "{\"Detach\":false,\"Tty\":false}";
                     try (Wire wire = new Wire(proxy.port())) {
                         wire.send("POST /v1.41/exec/" + id + "/start HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n"
@@ -268,9 +266,12 @@ class ClientLimitsEngineTest {
                 w.close();
             }
             proxy.permit(GRANTS);
+            // Streams whose client went away end when the proxy notices (a write fails, or its watch sees the close).
+            await("every stream's slot back", () -> counts().streams() == 0, Duration.ofSeconds(20));
             proxy.limit(ClientLimits.parse("max-streams=1"));
             try (Wire held = new Wire(proxy.port())) {
                 held.send(followLogs());
+                assertThat(held.head()).startsWith("HTTP/1.1 200 ");
                 held.readUntil("line");
                 for (int i = 0; i < 10; i++) {
                     try (Wire refused = new Wire(proxy.port())) {
@@ -300,14 +301,5 @@ class ClientLimitsEngineTest {
             assertThat(proxy.server().runningExchanges().size()).isEqualTo(1);
             assertThat(counts()).isEqualTo(new Limiter.Counts(0, 0));
         }
-    }
-
-    /** An exec of {@code command} on the container, created on the engine directly; its id. */
-    private String exec(String command) throws Exception {
-        String body = "{\"AttachStdout\":true,\"AttachStderr\":true,\"Cmd\":[\"sh\",\"-c\",\"" + command + "\"]}";
-        RawHttp.Answer a = RawHttp.unix(engine, "POST /containers/" + container + "/exec HTTP/1.1\r\nHost: docker\r\n"
-                + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body, ENGINE);
-        assertThat(a.status()).as(a.text()).isEqualTo(201);
-        return a.text().replaceAll("(?s).*\"Id\":\"([0-9a-f]+)\".*", "$1");
     }
 }
