@@ -38,7 +38,8 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Run the proxy.",
                 "Permissions come from env flags as the env-flag proxies read them (CONTAINERS=1 POST=0 …;",
-                "EVENTS, PING and VERSION are on unless set to 0), from --env-file, and from --allow."})
+                "EVENTS, PING and VERSION are on unless set to 0), from --env-file, and from --allow.",
+                "--max-requests, --max-streams and --rate limit the client \"default\" of --listen (stored clients: `client add/set`)."})
 final class ServeCommand implements Callable<Integer> {
 
     static final String DEFAULT_LISTENER = "default";
