@@ -35,7 +35,7 @@ final class AuditCommand implements Callable<Integer> {
     @Option(names = "--client", paramLabel = "NAME", description = "Only this client's records.")
     String client;
 
-    @Option(names = "--denied", description = "Only refused requests (deny and reject).")
+    @Option(names = "--denied", description = "Only refused requests (deny, reject, and limit: over one of its client's limits).")
     boolean denied;
 
     @Option(names = "--operation", paramLabel = "OP", description = "Only this operation (containers.list or CONTAINERS_LIST).")
@@ -59,7 +59,7 @@ final class AuditCommand implements Callable<Integer> {
         if (limit < 0) {
             throw new Main.UsageException("--limit wants 0 (all) or a positive number, not " + limit);
         }
-        AuditStore.Filter filter = new AuditStore.Filter(client, denied ? Set.of("deny", "reject") : Set.of(),
+        AuditStore.Filter filter = new AuditStore.Filter(client, denied ? Set.of("deny", "reject", "limit") : Set.of(),
                 operation == null ? null : OperationNames.parse("--operation", operation).id(),
                 since == null ? null : Durations.since("--since", since, Instant.now()), 0, limit);
         Path data = dataDir.resolve();
@@ -185,6 +185,9 @@ final class AuditCommand implements Callable<Integer> {
                 Map<String, Long> n = c.getValue();
                 b.append("client ").append(c.getKey()).append(": ").append(n.getOrDefault("allow", 0L)).append(" allowed, ")
                         .append(n.getOrDefault("deny", 0L)).append(" denied, ").append(n.getOrDefault("reject", 0L)).append(" rejected");
+                if (n.containsKey("limit")) {
+                    b.append(", ").append(n.get("limit")).append(" over its limits");
+                }
                 if (n.containsKey("would-deny")) {
                     b.append(", ").append(n.get("would-deny")).append(" would be denied (learning)");
                 }

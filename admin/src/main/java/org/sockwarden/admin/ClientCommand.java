@@ -20,6 +20,7 @@ import org.sockwarden.proxy.guard.Guardrails;
 import org.sockwarden.proxy.guard.InvalidGuardrailsException;
 import org.sockwarden.proxy.policy.PermissionSet;
 import org.sockwarden.proxy.identity.SocketPaths;
+import org.sockwarden.proxy.limit.ClientLimits;
 import org.sockwarden.store.Store;
 import org.sockwarden.store.StoreException;
 import org.sockwarden.store.StoredClient;
@@ -200,6 +201,9 @@ final class ClientCommand {
                 + " gets its owner label, and it may act only on what carries that label.")
         boolean ownOnly;
 
+        @Mixin
+        LimitOptions limitOptions = new LimitOptions();
+
         @Override
         public Integer call() {
             if (!name.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}")) {
@@ -237,10 +241,11 @@ final class ClientCommand {
             List<Integer> peers = id.peerUids();
             List<String> fingerprints = id.fingerprints();
             String rails = StoreCommands.guardrails(guardrails).toString();
+            String limits = limitOptions.applyTo(ClientLimits.NONE).toString();
             StoredClient client = StoreCommands.withStore(dataDir, s -> {
                 String ca = id.certCa == null ? null : trustedCa(s, dataDir, id.certCa);
                 StoredClient c = new StoredClient(name, listeners, sources, peers, grants, presets, id.subjects(ca), fingerprints)
-                        .withRules(learn ? StoredClient.LEARN : StoredClient.ENFORCE, rails, ownOnly);
+                        .withRules(learn ? StoredClient.LEARN : StoredClient.ENFORCE, rails, ownOnly).withLimits(limits);
                 DirectoryCompiler.Surroundings around = StoreCommands.surroundings(dataDir);
                 s.addClient(c, after -> {
                     DirectoryCompiler.refuseUnappliable(name, after, around);
@@ -326,7 +331,8 @@ final class ClientCommand {
                     + " (--listen its TCP listeners, --socket its sockets, --from its ranges...), the others stay;"
                     + " --clear-... removes. --socket-mode and --socket-owner alone change its sockets' mode and owner;"
                     + " --cert-ca alone names the CA of its subject mappings. --guardrail adds guardrail items to those it has"
-                    + " and --drop-guardrail removes some; --learn on|off sets learn mode. Its grants stay."})
+                    + " and --drop-guardrail removes some; --learn on|off sets learn mode. --max-requests, --max-streams and --rate"
+                    + " set one limit each (none removes it), --clear-limits removes them all. Its grants stay."})
     static final class Set implements Callable<Integer> {
         @Parameters(paramLabel = "NAME")
         String name;
@@ -373,6 +379,12 @@ final class ClientCommand {
         @Option(names = "--own-only", paramLabel = "on|off", description = "Limit it to its own objects (on), or not (off).")
         String ownOnly;
 
+        @Mixin
+        LimitOptions limitOptions = new LimitOptions();
+
+        @Option(names = "--clear-limits", description = "Remove all its limits (--max-requests, --max-streams, --rate).")
+        boolean clearLimits;
+
         @Override
         public Integer call() {
             Identity id = identity == null ? new Identity() : identity;
@@ -380,14 +392,17 @@ final class ClientCommand {
                     || !id.peerUid.isEmpty() || !id.from.isEmpty() || !id.certSubject.isEmpty() || id.certCa != null
                     || !id.certFingerprint.isEmpty() || clearListen || clearSockets || clearSocketOwner || clearPeerUids || clearFrom
                     || clearCertSubjects || clearCertFingerprints || !guardrails.isEmpty() || !dropGuardrails.isEmpty() || clearGuardrails
-                    || learn != null || ownOnly != null;
+                    || learn != null || ownOnly != null || limitOptions.given() || clearLimits;
             if (!given) {
                 throw new Main.UsageException("client set needs at least one option: --listen, --socket, --socket-mode, --socket-owner,"
-                        + " --peer-uid, --from, --cert-subject, --cert-ca, --cert-fingerprint, --guardrail, --drop-guardrail, --learn, --own-only"
-                        + " or a --clear-... option");
+                        + " --peer-uid, --from, --cert-subject, --cert-ca, --cert-fingerprint, --guardrail, --drop-guardrail, --learn, --own-only,"
+                        + " --max-requests, --max-streams, --rate or a --clear-... option");
             }
             both("--guardrail", !guardrails.isEmpty(), "--clear-guardrails", clearGuardrails);
             both("--drop-guardrail", !dropGuardrails.isEmpty(), "--clear-guardrails", clearGuardrails);
+            both("--max-requests, --max-streams or --rate", limitOptions.given(), "--clear-limits", clearLimits);
+            // Checked before the store is opened: a typo is a usage error, whatever the client has now.
+            limitOptions.applyTo(ClientLimits.NONE);
             onOff("--learn", learn);
             onOff("--own-only", ownOnly);
             Guardrails added = StoreCommands.guardrails(guardrails);
@@ -438,7 +453,25 @@ final class ClientCommand {
                 }
                 rails = now.minus(dropped).plus(added).toString();
             }
-            return c.withRules(mode, rails, ownOnly == null ? c.ownOnly() : ownOnly.equals("on"));
+            return c.withRules(mode, rails, ownOnly == null ? c.ownOnly() : ownOnly.equals("on")).withLimits(limits(c));
+        }
+
+        /** The limits text {@code c} gets: none with --clear-limits, the options given on top of what it has, else what it has. */
+        private String limits(StoredClient c) {
+            if (clearLimits) {
+                return "";
+            }
+            if (!limitOptions.given()) {
+                return c.limits();
+            }
+            ClientLimits now;
+            try {
+                now = ClientLimits.parse(c.limits());
+            } catch (IllegalArgumentException e) {
+                throw new StoreException("client " + c.name() + " has stored limits this sockwarden cannot read (" + e.getMessage()
+                        + "); --clear-limits replaces them; nothing was changed");
+            }
+            return limitOptions.applyTo(now).toString();
         }
 
         private static void onOff(String option, String value) {

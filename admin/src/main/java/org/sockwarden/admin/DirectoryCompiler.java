@@ -22,6 +22,7 @@ import org.sockwarden.proxy.identity.Directory;
 import org.sockwarden.proxy.identity.ListenerAddress;
 import org.sockwarden.proxy.identity.SocketPaths;
 import org.sockwarden.proxy.identity.SubjectMapping;
+import org.sockwarden.proxy.limit.ClientLimits;
 import org.sockwarden.proxy.policy.Permission;
 import org.sockwarden.proxy.policy.PermissionSet;
 import org.sockwarden.proxy.policy.UnknownPermissionException;
@@ -178,8 +179,14 @@ final class DirectoryCompiler {
                 owner = new Label(ClientRules.OWNER_LABEL, c.ownerId());
             }
         }
+        ClientLimits limits = ClientLimits.NONE;
+        try {
+            limits = ClientLimits.parse(c.limits());
+        } catch (IllegalArgumentException e) {
+            problems.add("limits: " + e.getMessage());
+        }
         // A client that cannot be applied is served nothing; in learn mode it would be forwarded everything.
-        ClientRules rules = problems.isEmpty() ? new ClientRules(learning, guardrails, owner) : ClientRules.DEFAULT;
+        ClientRules rules = problems.isEmpty() ? new ClientRules(learning, guardrails, owner, limits) : ClientRules.DEFAULT;
         return new ClientConfig(new Client(c.name(), PermissionSet.of(granted), Client.GrantAdvice.CLI, rules), listeners, sources,
                 new LinkedHashSet<>(c.peerUids()), fingerprints, subjects, problems);
     }

@@ -43,6 +43,7 @@ final class Metrics implements AuditSink {
     private final Counter requests;
     private final Counter bytes;
     private final Counter reloadFailures;
+    private final Counter limited;
     private final DistributionDataPoint[] durations = new DistributionDataPoint[VERDICTS.length];
     private final ConcurrentHashMap<String, ClientSeries> clients = new ConcurrentHashMap<>();
 
@@ -61,6 +62,10 @@ final class Metrics implements AuditSink {
         for (Verdict v : VERDICTS) {
             durations[v.ordinal()] = duration.labelValues(v.text());
         }
+        limited = Counter.builder().name("sockwarden_limited_total")
+                .help("Requests refused with 429 because their client was at one of its limits, by client and limit"
+                        + " (max-requests, max-streams, rate)")
+                .labelNames("client", "limit").withoutExemplars().register(registry);
         reloadFailures = Counter.builder().name("sockwarden_policy_reload_failures_total")
                 .help("Times the policy store became unreadable, or a new policy version could not be applied")
                 .withoutExemplars().register(registry);
@@ -106,6 +111,9 @@ final class Metrics implements AuditSink {
             c.out.inc(r.bytesOut());
         }
         durations[r.verdict().ordinal()].observe(r.durationMicros() / 1e6);
+        if (r.verdict() == Verdict.LIMIT) {
+            limited.labelValues(name, r.decidedBy()).inc();
+        }
     }
 
     /** A policy version could not be read or applied. */

@@ -13,10 +13,13 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import org.sockwarden.certs.Fingerprints;
 import org.sockwarden.certs.Pem;
+import org.sockwarden.proxy.guard.Guardrails;
 import org.sockwarden.proxy.identity.Client;
+import org.sockwarden.proxy.identity.ClientRules;
 import org.sockwarden.proxy.identity.ClientConfig;
 import org.sockwarden.proxy.identity.Directory;
 import org.sockwarden.proxy.identity.ListenerAddress;
+import org.sockwarden.proxy.limit.ClientLimits;
 import org.sockwarden.proxy.listener.Limits;
 import org.sockwarden.proxy.listener.ProxyServer;
 import org.sockwarden.proxy.log.AccessLog;
@@ -35,7 +38,8 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Run the proxy.",
                 "Permissions come from env flags as the env-flag proxies read them (CONTAINERS=1 POST=0 …;",
-                "EVENTS, PING and VERSION are on unless set to 0), from --env-file, and from --allow."})
+                "EVENTS, PING and VERSION are on unless set to 0), from --env-file, and from --allow.",
+                "--max-requests, --max-streams and --rate limit the client \"default\" of --listen (stored clients: `client add/set`)."})
 final class ServeCommand implements Callable<Integer> {
 
     static final String DEFAULT_LISTENER = "default";
@@ -101,6 +105,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "Open connections per client over all its listeners; more are answered 503 (default: ${DEFAULT-VALUE}).")
     int maxClientConnections;
 
+    /** The limits of the client "default" (stored clients have their own, set with `client add/set`). */
+    @picocli.CommandLine.Mixin
+    LimitOptions defaultLimits = new LimitOptions();
+
     @Override
     public Integer call() throws Exception {
         AccessLog.Format format = switch (logFormat) {
@@ -110,13 +118,17 @@ final class ServeCommand implements Callable<Integer> {
         };
         PermissionSet permissions = permissions(System.getenv());
         Path socket = Optional.ofNullable(dockerSocket).orElseGet(() -> defaultSocket(System.getenv()));
+        ClientLimits defaultClientLimits = defaultLimits.applyTo(ClientLimits.NONE);
         List<ClientConfig> dropIn = new ArrayList<>();
         List<StatusFile.Listener> own = new ArrayList<>();
         if (!"none".equals(listen)) {
             ListenerAddress.Tcp listener = parseListen("--listen", listen);
-            dropIn.add(new ClientConfig(new Client(DEFAULT_LISTENER, permissions, Client.GrantAdvice.ENV_FLAGS),
-                    List.of(listener), List.of(), Set.of()));
+            dropIn.add(new ClientConfig(new Client(DEFAULT_LISTENER, permissions, Client.GrantAdvice.ENV_FLAGS,
+                    new ClientRules(false, Guardrails.DEFAULT, null, defaultClientLimits)), List.of(listener), List.of(), Set.of()));
             own.add(new StatusFile.Listener(listener.key(), DEFAULT_LISTENER));
+        } else if (defaultLimits.given()) {
+            throw new Main.UsageException("--max-requests, --max-streams and --rate are the limits of the client \"default\" of --listen;"
+                    + " with --listen none there is none (`sockwarden client set NAME --max-requests N ...` limits a stored client)");
         }
         ListenerAddress.Tcp tlsAddress = tlsListen == null ? null : parseListen("--tls-listen", tlsListen);
         if (tlsAddress != null) {
@@ -150,7 +162,8 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         log.event("INFO", "sockwarden " + Main.Version.version() + " serving; engine " + socket + ", data " + data
-                + (dropIn.isEmpty() ? "" : ", client default on " + listen + " with " + permissions));
+                + (dropIn.isEmpty() ? "" : ", client default on " + listen + " with " + permissions
+                        + (defaultClientLimits.none() ? "" : ", limits " + defaultClientLimits)));
         TlsFiles tls = tlsAddress == null ? null : startTls(data, tlsAddress, server, log);
         status.admin(monitoring.start(server));
         DirectoryCompiler.Surroundings around = new DirectoryCompiler.Surroundings(data, socket, dropIn,

@@ -19,6 +19,7 @@ import org.sockwarden.proxy.identity.ClientConfig;
 import org.sockwarden.proxy.identity.ClientRules;
 import org.sockwarden.proxy.identity.ListenerAddress;
 import org.sockwarden.proxy.identity.SocketPaths;
+import org.sockwarden.proxy.limit.ClientLimits;
 import org.sockwarden.proxy.policy.PermissionSet;
 import org.sockwarden.proxy.policy.Permission;
 import org.sockwarden.proxy.policy.Presets;
@@ -182,6 +183,7 @@ final class StoreCommands {
         b.append("  grants: ").append(c.grants().isEmpty() ? "(none)" : String.join(" ", c.grants())).append('\n');
         b.append("  guardrails: ").append(c.guardrails().isEmpty() ? "(the defaults: nothing relaxed, nothing required)" : c.guardrails())
                 .append('\n');
+        b.append("  limits: ").append(c.limits().isEmpty() ? "(none)" : c.limits()).append('\n');
         if (c.ownOnly()) {
             b.append("  own-only: what it creates gets the label ").append(ClientRules.OWNER_LABEL).append('=').append(c.ownerId())
                     .append(", and it may act only on what carries it\n");
@@ -198,6 +200,7 @@ final class StoreCommands {
         g.writeStringField("name", c.name());
         g.writeStringField("mode", c.mode());
         g.writeStringField("guardrails", c.guardrails());
+        limits(g, c.limits());
         g.writeBooleanField("own_only", c.ownOnly());
         Json.field(g, "owner_id", c.ownerId());
         g.writeArrayFieldStart("listeners");
@@ -228,6 +231,23 @@ final class StoreCommands {
         strings(g, "cert_fingerprints", c.certFingerprints());
         strings(g, "presets", c.presets());
         strings(g, "grants", List.copyOf(c.grants()));
+        g.writeEndObject();
+    }
+
+    /**
+     * {@code "limits": {"max_requests": N, "max_streams": N, "rate": "N/s"}}, null for each limit not set; stored limits this
+     * sockwarden cannot read (the client is served deny-all) are shown as their text, under {@code "unreadable"}.
+     */
+    private static void limits(JsonGenerator g, String text) throws IOException {
+        g.writeObjectFieldStart("limits");
+        try {
+            ClientLimits limits = ClientLimits.parse(text);
+            number(g, "max_requests", limits.maxRequests() == 0 ? null : limits.maxRequests());
+            number(g, "max_streams", limits.maxStreams() == 0 ? null : limits.maxStreams());
+            Json.field(g, "rate", limits.rate() == null ? null : limits.rate().toString());
+        } catch (IllegalArgumentException e) {
+            g.writeStringField("unreadable", text);
+        }
         g.writeEndObject();
     }
 

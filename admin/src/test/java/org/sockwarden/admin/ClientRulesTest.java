@@ -14,10 +14,11 @@ import org.sockwarden.proxy.guard.Guardrails;
 import org.sockwarden.proxy.guard.Relaxation;
 import org.sockwarden.proxy.identity.ClientConfig;
 import org.sockwarden.proxy.identity.Directory;
+import org.sockwarden.proxy.limit.ClientLimits;
 import org.sockwarden.store.Store;
 import org.sockwarden.store.StoredClient;
 
-/** A client's learn mode and guardrails: set with the CLI, stored as written, served as the proxy reads them. */
+/** A client's learn mode, guardrails, owner and limits: set with the CLI, stored as written, served as the proxy reads them. */
 class ClientRulesTest {
 
     @TempDir
@@ -137,5 +138,85 @@ class ClientRulesTest {
         assertThat(add.err()).contains("--clear-guardrails replaces them; nothing was changed");
         assertThat(cli("client", "set", "ci", "--clear-guardrails").exit()).isZero();
         assertThat(served().byName("ci").applies()).isTrue();
+    }
+
+    private ClientLimits limits(String name) {
+        return served().byName(name).client().rules().limits();
+    }
+
+    @Test
+    void addSetAndShowEachLimitAndClearThem() {
+        CliTest.Run add = cli("client", "add", "ci", "--allow", "CONTAINERS", "--max-requests", "10", "--rate", "600/m");
+        assertThat(add.exit()).as(add.err()).isZero();
+        assertThat(add.out()).contains("  limits: max-requests=10 rate=600/m\n");
+        assertThat(stored("ci").limits()).isEqualTo("max-requests=10 rate=600/m");
+        assertThat(limits("ci")).isEqualTo(ClientLimits.parse("max-requests=10 rate=600/m"));
+
+        // Each option given changes its limit; none removes one; the others stay, and so do grants and rules.
+        CliTest.Run set = cli("client", "set", "ci", "--max-streams", "4", "--max-requests", "none", "--rate", "20/s");
+        assertThat(set.exit()).as(set.err()).isZero();
+        assertThat(stored("ci").limits()).isEqualTo("max-streams=4 rate=20/s");
+        assertThat(stored("ci").grants()).contains("CONTAINERS");
+        assertThat(cli("client", "show", "ci").out()).contains("  limits: max-streams=4 rate=20/s\n");
+        assertThat(cli("client", "show", "ci", "--json").out().replaceAll("\\s+", ""))
+                .contains("\"limits\":{\"max_requests\":null,\"max_streams\":4,\"rate\":\"20/s\"}");
+        assertThat(cli("client", "set", "ci", "--learn", "on").exit()).isZero();
+        assertThat(stored("ci").limits()).as("other changes keep the limits").isEqualTo("max-streams=4 rate=20/s");
+
+        assertThat(cli("client", "set", "ci", "--clear-limits").exit()).isZero();
+        assertThat(stored("ci").limits()).isEmpty();
+        assertThat(limits("ci")).isEqualTo(ClientLimits.NONE);
+        assertThat(cli("client", "show", "ci").out()).contains("  limits: (none)\n");
+        assertThat(cli("client", "add", "plain", "--allow", "PING").out()).contains("  limits: (none)\n");
+    }
+
+    @Test
+    void aMistypedLimitIsAUsageErrorThatChangesNothing() {
+        assertThat(cli("client", "add", "ci", "--allow", "CONTAINERS", "--max-streams", "2").exit()).isZero();
+        CliTest.Run zero = cli("client", "set", "ci", "--max-requests", "0");
+        assertThat(zero.exit()).isEqualTo(2);
+        assertThat(zero.err()).contains("--max-requests is a number from 1 to 1000000 (or none), not \"0\"");
+        CliTest.Run rate = cli("client", "set", "ci", "--rate", "20/h");
+        assertThat(rate.exit()).isEqualTo(2);
+        assertThat(rate.err()).contains("--rate: a rate is written N/s or N/m (requests per second or minute), not \"20/h\"");
+        assertThat(cli("client", "set", "ci", "--max-streams", "3", "--clear-limits").exit()).isEqualTo(2);
+        assertThat(cli("client", "add", "other", "--max-streams", "many").exit()).isEqualTo(2);
+        assertThat(stored("ci").limits()).isEqualTo("max-streams=2");
+        assertThat(cli("client", "list").out()).doesNotContain("other");
+    }
+
+    @Test
+    void storedLimitsThisVersionCannotReadMakeTheClientDenyAll() throws Exception {
+        assertThat(cli("client", "add", "ci", "--allow", "CONTAINERS", "--max-streams", "2").exit()).isZero();
+        assertThat(cli("client", "add", "ok", "--allow", "CONTAINERS", "--max-streams", "2").exit()).isZero();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data").resolve(Store.FILE));
+             PreparedStatement p = c.prepareStatement("UPDATE clients SET limits = ? WHERE name = 'ci'")) {
+            p.setString(1, "max-streams=2 burst=9");
+            p.executeUpdate();
+        }
+        Directory d = served();
+        ClientConfig ci = d.byName("ci");
+        assertThat(ci.applies()).isFalse();
+        assertThat(ci.problems()).containsExactly("limits: \"burst=9\" is not a limit (max-requests=N, max-streams=N, rate=N/s or rate=N/m)");
+        assertThat(ci.client().permissions().allows(org.sockwarden.proxy.api.Operation.CONTAINERS_LIST)).isFalse();
+        assertThat(d.byName("ok").applies()).isTrue();
+        assertThat(cli("client", "show", "ci", "--json").out().replaceAll("\\s+", ""))
+                .contains("\"limits\":{\"unreadable\":\"max-streams=2burst=9\"}");
+        // Only --clear-limits replaces what cannot be read.
+        CliTest.Run set = cli("client", "set", "ci", "--max-requests", "3");
+        assertThat(set.exit()).isEqualTo(1);
+        assertThat(set.err()).contains("--clear-limits replaces them; nothing was changed");
+        assertThat(cli("client", "set", "ci", "--clear-limits").exit()).isZero();
+        assertThat(served().byName("ci").applies()).isTrue();
+    }
+
+    @Test
+    void serveLimitsOnlyItsDropInClient() {
+        CliTest.Run none = cli("serve", "--listen", "none", "--max-streams", "3");
+        assertThat(none.exit()).isEqualTo(2);
+        assertThat(none.err()).contains("--max-requests, --max-streams and --rate are the limits of the client \"default\" of --listen");
+        CliTest.Run typo = cli("serve", "--rate", "fast");
+        assertThat(typo.exit()).isEqualTo(2);
+        assertThat(typo.err()).contains("--rate: a rate is written N/s or N/m");
     }
 }

@@ -56,4 +56,23 @@ class MetricsTest {
         assertThat(s).filteredOn(x -> x.family().equals("sockwarden_requests")).extracting(PrometheusText.Sample::type)
                 .containsOnly("counter");
     }
+
+    @Test
+    void requestsRefusedByALimitAreCountedByClientAndLimit() throws Exception {
+        Metrics m = new Metrics();
+        for (String limit : List.of("max-streams", "max-streams", "rate")) {
+            m.record(new AuditRecord(Instant.now(), "127.0.0.1:2380", "dozzle", null, -1, null, "GET", "/x", Operation.CONTAINERS_LOGS,
+                    Verdict.LIMIT, limit, null, 429, 0, 0, 10));
+        }
+        m.record(record("dozzle", Operation.CONTAINERS_LOGS, Verdict.ALLOW, 0, 10, 10));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        m.write(out);
+        List<PrometheusText.Sample> s = PrometheusText.parse(out.toString(StandardCharsets.UTF_8));
+        assertThat(PrometheusText.value(s, "sockwarden_limited_total", Map.of("client", "dozzle", "limit", "max-streams"))).isEqualTo(2);
+        assertThat(PrometheusText.value(s, "sockwarden_limited_total", Map.of("client", "dozzle", "limit", "rate"))).isEqualTo(1);
+        assertThat(PrometheusText.value(s, "sockwarden_requests_total",
+                Map.of("client", "dozzle", "operation", "containers.logs", "decision", "limit"))).isEqualTo(3);
+        assertThat(s).filteredOn(x -> x.family().equals("sockwarden_limited")).extracting(PrometheusText.Sample::type)
+                .containsOnly("counter");
+    }
 }

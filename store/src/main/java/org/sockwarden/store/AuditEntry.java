@@ -4,7 +4,7 @@ import java.time.Instant;
 
 /**
  * One row of the audit trail, as stored: the store does not interpret the names. {@code decision}
- * is {@code allow}, {@code deny}, {@code would-deny} or {@code reject}; {@code identityKind} is
+ * is {@code allow}, {@code deny}, {@code would-deny}, {@code reject} or {@code limit}; {@code identityKind} is
  * {@code port}, {@code socket} or {@code certificate}; {@code client}, {@code identity}, {@code remote},
  * {@code operation}, {@code decidedBy} and {@code guardrail} may be null. {@code id} is 0 for a row
  * not yet written.

@@ -26,7 +26,7 @@ import java.util.Set;
 public final class AuditStore implements AutoCloseable {
 
     public static final String FILE = "audit.db";
-    static final List<String> MIGRATIONS = List.of("V1__audit.sql");
+    static final List<String> MIGRATIONS = List.of("V1__audit.sql", "V2__limit_decision.sql");
     private static final String COLUMNS = "id, ts, client, identity_kind, identity, remote, method, target, operation, decision, "
             + "decided_by, guardrail, status, bytes_in, bytes_out, duration_us";
 

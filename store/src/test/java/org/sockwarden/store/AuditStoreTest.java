@@ -56,6 +56,41 @@ class AuditStoreTest {
     }
 
     @Test
+    void aVersion1TrailKeepsItsRowsAndIdsAndRecordsLimitsAfterTheUpgrade() throws Exception {
+        Path file = dir.resolve(AuditStore.FILE);
+        try (Connection c = Store.dataSource(file, 1000).getConnection()) {
+            Store.migrate(c, file, "audit-migrations/", AuditStore.MIGRATIONS.subList(0, 1));
+            try (Statement s = c.createStatement()) {
+                for (int i = 1; i <= 5; i++) {
+                    s.execute("INSERT INTO audit (ts, client, identity_kind, method, target, decision, status, bytes_in, bytes_out,"
+                            + " duration_us) VALUES (" + i + ", 'ci', 'port', 'GET', '/_ping', 'allow', 200, 0, 2, 10)");
+                }
+                // Retention took the newest two as well: ids must still go on from 5, never back to 4.
+                s.execute("DELETE FROM audit WHERE id > 3");
+                assertThatThrownBy(() -> s.execute("INSERT INTO audit (ts, identity_kind, method, target, decision, status, bytes_in,"
+                        + " bytes_out, duration_us) VALUES (6, 'port', 'GET', '/', 'limit', 429, 0, 0, 1)"))
+                        .hasMessageContaining("CHECK constraint failed");
+            }
+        }
+        try (AuditStore a = AuditStore.open(dir)) {
+            assertThat(a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).extracting(AuditEntry::id).containsExactlyInAnyOrder(1L, 2L, 3L);
+            a.append(List.of(new AuditEntry(0, T0, "ci", "port", "127.0.0.1:2380", null, "GET", "/v1.41/events", "system.events", "limit",
+                    "max-streams", null, 429, 0, 0, 12)));
+            AuditEntry limited = a.find(new AuditStore.Filter(null, Set.of("limit"), null, null, 0, 0)).get(0);
+            assertThat(limited.id()).isEqualTo(6);
+            assertThat(limited.decidedBy()).isEqualTo("max-streams");
+            assertThat(limited.status()).isEqualTo(429);
+            assertThatThrownBy(() -> a.append(List.of(entry(T0, "x", "containers.list", "maybe", null, null))))
+                    .hasMessageContaining("CHECK constraint failed");
+        }
+        try (Connection c = Store.dataSource(file, 1000).getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).as("the time index is there again").isEqualTo("audit_ts");
+        }
+    }
+
+    @Test
     void everyFieldIsWrittenAndReadBack() {
         AuditEntry written = new AuditEntry(0, T0.plusMillis(123), "ci", "socket", "/run/sw/ci.sock uid 1000", null, "POST",
                 "/v1.41/containers/create?name=x", "containers.create", "would-deny", "CONTAINERS_CREATE", "bind=/srv/data", 201,

@@ -112,7 +112,7 @@ class StoreTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("rwx------");
         Path file = data.resolve(Store.FILE);
         List<List<Object>> history = query(file, "SELECT version, script, applied_at FROM schema_version ORDER BY version");
-        assertThat(history).extracting(r -> r.get(0)).containsExactly(1, 2, 3, 4, 5, 6, 7);
+        assertThat(history).extracting(r -> r.get(0)).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
         assertThat(history).extracting(r -> r.get(1)).containsExactlyElementsOf(Store.MIGRATIONS);
         assertThat(history).allSatisfy(r -> assertThat(r.get(2)).isNotNull());
         assertThat(query(file, "PRAGMA journal_mode")).containsExactly(List.of("wal"));
@@ -127,7 +127,7 @@ class StoreTest {
             assertThat(snap.version()).isEqualTo(1);
         }
         assertThat(query(file, "SELECT version, script, applied_at FROM schema_version ORDER BY version")).isEqualTo(history);
-        assertThat(query(file, "PRAGMA user_version")).containsExactly(List.of(7));
+        assertThat(query(file, "PRAGMA user_version")).containsExactly(List.of(8));
         // The audit trail has a file of its own (AuditStore): none of it is left here.
         assertThat(query(file, "SELECT name FROM sqlite_master WHERE name LIKE 'audit%'")).isEmpty();
     }
@@ -146,15 +146,17 @@ class StoreTest {
         }
         try (Store s = Store.open(dir)) {
             assertThat(s.client("vidar").mode()).isEqualTo("enforce");
-            // V7 gave every client that was there an owner id of its own.
+            // V7 gave every client that was there an owner id of its own; V8 no limits.
             assertThat(s.snapshot().clients()).allSatisfy(c -> assertThat(c.ownerId()).matches("[0-9a-f]{32}"));
+            assertThat(s.snapshot().clients()).allSatisfy(c -> assertThat(c.limits()).isEmpty());
             StoredCertificate gone = s.certificates("gone").get(0);
             assertThat(gone.revokedAt()).isNotNull();
             assertThat(gone.revokeReason()).isEqualTo("client removed");
             assertThat(s.certificates("vidar").get(0).revokedAt()).isNull();
         }
         List<List<Object>> history = query(file, "SELECT version, applied_at IS NULL FROM schema_version ORDER BY version");
-        assertThat(history).containsExactly(List.of(1, 1), List.of(2, 1), List.of(3, 0), List.of(4, 0), List.of(5, 0), List.of(6, 0), List.of(7, 0));
+        assertThat(history).containsExactly(List.of(1, 1), List.of(2, 1), List.of(3, 0), List.of(4, 0), List.of(5, 0), List.of(6, 0), List.of(7, 0),
+                List.of(8, 0));
     }
 
     @Test
@@ -261,6 +263,24 @@ class StoreTest {
         try (Store s = Store.open(data)) {
             assertThat(s.snapshot().clients()).extracting(StoredClient::name).containsExactly("kept");
             assertThat(s.client("kept").listeners()).containsExactly(StoredClient.Listener.tcp("127.0.0.1:2391"));
+        }
+    }
+
+    @Test
+    void limitsAreStoredAsGivenAndAnUpdateWritesThem() {
+        try (Store s = Store.open(dir)) {
+            s.addClient(client("ci", null, "PING").withLimits("max-requests=10 rate=20/s"));
+            assertThat(s.client("ci").limits()).isEqualTo("max-requests=10 rate=20/s");
+            long before = s.snapshot().version();
+            StoredClient updated = s.updateClient("ci", old -> old.withLimits("max-streams=2"), after ->
+                    assertThat(after.clients()).filteredOn(c -> c.name().equals("ci")).extracting(StoredClient::limits)
+                            .containsExactly("max-streams=2"));
+            assertThat(updated.limits()).isEqualTo("max-streams=2");
+            assertThat(s.client("ci")).isEqualTo(updated);
+            assertThat(s.snapshot().version()).as("a change of limits is a policy change").isGreaterThan(before);
+            s.updateClient("ci", old -> old.withIdentity(List.of(StoredClient.Listener.tcp("127.0.0.1:2399")), List.of(), List.of(),
+                    List.of(), List.of()), after -> { });
+            assertThat(s.client("ci").limits()).as("another change keeps them").isEqualTo("max-streams=2");
         }
     }
 

@@ -22,7 +22,8 @@ import org.sockwarden.proxy.api.Operation;
  * @param decidedBy   for {@link Verdict#ALLOW} the grant that allowed it ({@code CONTAINERS+POST}); for
  *                    {@link Verdict#DENY} and {@link Verdict#WOULD_DENY} the permission names that would allow it
  *                    ({@code NETWORKS}, joined with {@code +}), or why nothing can ({@code identity},
- *                    {@code unknown-endpoint}); null for {@link Verdict#REJECT}
+ *                    {@code unknown-endpoint}); for {@link Verdict#LIMIT} the limit ({@code max-requests},
+ *                    {@code max-streams}, {@code rate}); null for {@link Verdict#REJECT}
  * @param guardrail   the guardrail option that refused the request body (or would have, for a learning client),
  *                    written as the option that relaxes it; null when no guardrail decided
  * @param status      the HTTP status the client got (101 for a hijacked session)
@@ -42,7 +43,9 @@ public record AuditRecord(Instant time, String listener, String client, String f
         /** Forwarded although no grant allows it: its client is in learn mode. */
         WOULD_DENY("would-deny"),
         /** Refused with 400 before any permission check: not in canonical form. */
-        REJECT("reject");
+        REJECT("reject"),
+        /** Allowed, but refused with 429: its client is at one of its limits, which {@code decidedBy} names. */
+        LIMIT("limit");
 
         private final String text;
 

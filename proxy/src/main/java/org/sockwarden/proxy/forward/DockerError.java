@@ -1,22 +1,36 @@
 package org.sockwarden.proxy.forward;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.sockwarden.proxy.log.AccessLog;
 
 /** An answer in Docker's error shape, {@code {"message": "..."}}, which the docker CLI prints as it is. */
 public final class DockerError {
 
+    private static final JsonFactory FACTORY = JsonFactory.builder().build();
+
     private DockerError() {}
 
-    /** The body of an error answer. */
+    /** The body of an error answer: the object and a newline, as the engine writes its own. */
     public static byte[] body(String message) {
-        return ("{\"message\":" + AccessLog.quote(message) + "}\n").getBytes(StandardCharsets.UTF_8);
+        try (ByteArrayBuilder out = new ByteArrayBuilder(64 + message.length())) {
+            try (JsonGenerator g = FACTORY.createGenerator(out)) {
+                g.writeStartObject();
+                g.writeStringField("message", message);
+                g.writeEndObject();
+            }
+            out.append('\n');
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to memory cannot fail", e);
+        }
     }
 
     /** Answers {@code status} with {@code message}; {@code callback} completes the exchange with Jetty. */

@@ -29,6 +29,8 @@ import org.sockwarden.proxy.identity.Client;
 import org.sockwarden.proxy.identity.ClientConfig;
 import org.sockwarden.proxy.identity.Directory;
 import org.sockwarden.proxy.identity.Identity;
+import org.sockwarden.proxy.limit.ClientLimits;
+import org.sockwarden.proxy.limit.Limiter;
 import org.sockwarden.proxy.log.AccessLog;
 import org.sockwarden.proxy.policy.Decision;
 import org.sockwarden.proxy.policy.Permission;
@@ -44,6 +46,9 @@ import org.sockwarden.proxy.request.Canonicalizer;
  * before anything of it reaches the engine, so a revocation finds it whatever phase it is in.
  * A refused one is answered at once; a body it is still sending is read and dropped, within a
  * byte budget and a time budget, holding no buffer of its own.
+ *
+ * <p>An allowed request of a client with limits takes its place in the {@link Limiter} first (or
+ * is refused with 429 and {@code Retry-After}); a client without limits pays nothing for them.
  */
 final class ProxyHandler extends Handler.Abstract.NonBlocking {
 
@@ -51,14 +56,17 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
     private static final long MAX_REFUSED_BODY = 1 << 20;
 
     private final RunningExchanges registry;
+    private final Limiter limiter;
     private final Forwarder forwarder;
     private final Hijacker hijacker;
     private final AccessLog accessLog;
     private final AuditSink audit;
     private final long refusedBodyNanos;
 
-    ProxyHandler(RunningExchanges registry, Forwarder forwarder, Hijacker hijacker, AccessLog accessLog, AuditSink audit, Limits limits) {
+    ProxyHandler(RunningExchanges registry, Limiter limiter, Forwarder forwarder, Hijacker hijacker, AccessLog accessLog, AuditSink audit,
+                 Limits limits) {
         this.registry = registry;
+        this.limiter = limiter;
         this.forwarder = forwarder;
         this.hijacker = hijacker;
         this.accessLog = accessLog;
@@ -129,8 +137,23 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
         }
         Decision.Allow allow = (Decision.Allow) decision;
         Operation op = allow.operation();
+        Limiter.Slot slot = Limiter.Slot.NONE;
+        ClientLimits limits = client.rules().limits();
+        if (!limits.none()) {
+            Limiter.Outcome admitted = limiter.admit(client.name(), limits, op);
+            if (admitted instanceof Limiter.Refusal limited) {
+                response.getHeaders().put(HttpHeader.RETRY_AFTER, limited.retryAfterSeconds());
+                refuse(request, response, callback, 429, limited.message(), new Logged(seen, op, Verdict.LIMIT, limited.limit().text()));
+                return true;
+            }
+            slot = (Limiter.Slot) admitted;
+        }
+        // The slot goes back when the answer is complete, or when the exchange ends, whichever comes first.
+        Limiter.Slot held = slot;
+        Callback answered = held.releasing(callback, request);
         Logged logged = new Logged(seen, op, Verdict.ALLOW, allow.grantedBy());
         Exchange exchange = new Exchange(client.name(), op, new Allowed(caller, client.name(), op), registry, epoch, x -> {
+            held.release();
             connection.served(x);
             logged.write(x);
         });
@@ -139,13 +162,13 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
         connection.serve(exchange);
         String refusal = exchange.register();
         if (refusal != null) {
-            refuse(request, response, callback, 403, "sockwarden: " + refusal, exchange);
+            refuse(request, response, answered, 403, "sockwarden: " + refusal, exchange);
             return true;
         }
         if (op.hijack()) {
-            hijacker.hijack(request, response, callback, exchange);
+            hijacker.hijack(request, response, answered, exchange);
         } else {
-            forwarder.forward(request, response, callback, exchange);
+            forwarder.forward(request, response, answered, exchange);
         }
         return true;
     }

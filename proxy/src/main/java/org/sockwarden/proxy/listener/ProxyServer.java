@@ -38,6 +38,7 @@ import org.sockwarden.proxy.forward.Hijacker;
 import org.sockwarden.proxy.forward.RunningExchanges;
 import org.sockwarden.proxy.identity.Directory;
 import org.sockwarden.proxy.identity.ListenerAddress;
+import org.sockwarden.proxy.limit.Limiter;
 import org.sockwarden.proxy.log.AccessLog;
 
 /**
@@ -56,6 +57,7 @@ public final class ProxyServer implements AutoCloseable {
     private final Limits limits;
     private final GuardedConnection.Guard guard;
     private final RunningExchanges registry;
+    private final Limiter limiter = new Limiter();
     private final UnixSocketListeners unixSockets;
     private final Map<String, ServerConnector> tcp = new HashMap<>();
     private MutualTlsConnector tls;
@@ -127,7 +129,7 @@ public final class ProxyServer implements AutoCloseable {
         Hijacker hijacker = new Hijacker(engine);
         server.addBean(engine);
         server.addBean(forwarder);
-        server.setHandler(new GracefulHandler(new ProxyHandler(registry, forwarder, hijacker, accessLog, audit, limits)));
+        server.setHandler(new GracefulHandler(new ProxyHandler(registry, limiter, forwarder, hijacker, accessLog, audit, limits)));
         server.setErrorHandler(new DockerErrorHandler());
         server.setStopTimeout(shutdownGrace.toMillis());
         server.setStopAtShutdown(true);
@@ -221,6 +223,11 @@ public final class ProxyServer implements AutoCloseable {
     /** The exchanges running now: what a revocation walks. */
     public RunningExchanges runningExchanges() {
         return registry;
+    }
+
+    /** What each client with limits holds now. */
+    public Limiter limiter() {
+        return limiter;
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.sockwarden.proxy.log;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -50,15 +51,17 @@ public final class AccessLog implements AutoCloseable {
     }
 
     /**
-     * Non-request messages (startup, engine trouble) in the same stream and format. One event is
-     * one line whatever the message holds: its control characters are escaped here, so a value a
-     * client chose (a certificate subject, a path) cannot start a line of its own.
+     * Non-request messages (startup, engine trouble) in the same stream and format, formatted by the
+     * writer as entries are. One event is one line whatever the message holds: its control
+     * characters are escaped, so a value a client chose (a certificate subject, a path) cannot start
+     * a line of its own.
      */
     public void event(String level, String message) {
-        enqueue(format == Format.JSON
-                ? "{\"time\":\"" + Instant.now() + "\",\"level\":\"" + level + "\",\"message\":" + quote(message) + "}"
-                : appendEscaped(new StringBuilder().append(Instant.now()).append(' ').append(level).append(' '), message).toString());
+        enqueue(new Event(Instant.now(), level, message));
     }
+
+    /** A non-request message as queued. */
+    private record Event(Instant time, String level, String message) {}
 
     private void enqueue(Object line) {
         if (!queue.offer(line)) {
@@ -70,16 +73,17 @@ public final class AccessLog implements AutoCloseable {
     }
 
     private void drain() {
+        JsonLines json = format == Format.JSON ? new JsonLines(out) : null;
         while (true) {
             Object line;
             boolean wrote = false;
             while ((line = queue.poll()) != null) {
-                out.println(line instanceof Entry e ? (format == Format.JSON ? json(e) : text(e)) : (String) line);
+                write(json, line);
                 wrote = true;
             }
             long lost = dropped.getAndSet(0);
             if (lost > 0) {
-                out.println(Instant.now() + " WARN access log queue full: " + lost + " lines lost");
+                write(json, new Event(Instant.now(), "WARN", "access log queue full: " + lost + " lines lost"));
             }
             out.flush();
             if (closed && queue.isEmpty()) {
@@ -98,6 +102,29 @@ public final class AccessLog implements AutoCloseable {
         }
     }
 
+    /** One queued entry or event as a line of the log's format. */
+    private void write(JsonLines json, Object line) {
+        if (json == null) {
+            out.println(line instanceof Entry e ? text(e) : text((Event) line));
+            return;
+        }
+        try {
+            if (line instanceof Entry e) {
+                json.entry(e);
+            } else {
+                Event v = (Event) line;
+                json.event(v.time(), v.level(), v.message());
+            }
+        } catch (IOException e) {
+            // The generator writes into a PrintStream, which reports no I/O error: nothing to do but count it.
+            dropped.incrementAndGet();
+        }
+    }
+
+    private static String text(Event v) {
+        return appendEscaped(appendInstant(new StringBuilder(), v.time()).append(' ').append(v.level()).append(' '), v.message()).toString();
+    }
+
     static String text(Entry e) {
         StringBuilder b = new StringBuilder(160);
         appendInstant(b, e.time()).append(" listener=");
@@ -112,14 +139,6 @@ public final class AccessLog implements AutoCloseable {
         b.append(" status=").append(e.status()).append(" in=").append(e.bytesIn()).append(" out=").append(e.bytesOut())
                 .append(" us=").append(e.durationMicros());
         return b.toString();
-    }
-
-    static String json(Entry e) {
-        return "{\"time\":\"" + appendInstant(new StringBuilder(32), e.time()) + "\",\"listener\":" + quote(e.listener()) + ",\"client\":" + quote(e.client())
-                + ",\"method\":" + quote(e.method()) + ",\"target\":" + quote(e.target())
-                + ",\"operation\":" + quote(e.operation()) + ",\"decision\":" + quote(e.decision())
-                + ",\"grant\":" + quote(e.grant()) + ",\"status\":" + e.status() + ",\"bytes_in\":" + e.bytesIn()
-                + ",\"bytes_out\":" + e.bytesOut() + ",\"duration_us\":" + e.durationMicros() + "}";
     }
 
     /** The second last formatted; lines come in time order, so most lines reuse it. */
@@ -191,32 +210,6 @@ public final class AccessLog implements AutoCloseable {
             }
         }
         return b;
-    }
-
-    /** A JSON string literal (or null); line-unsafe characters beyond those JSON requires are escaped too. */
-    public static String quote(String s) {
-        if (s == null) {
-            return "null";
-        }
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (isLineUnsafe(c)) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
     }
 
     @Override

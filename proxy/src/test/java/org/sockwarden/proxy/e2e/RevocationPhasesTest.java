@@ -45,9 +45,7 @@ class RevocationPhasesTest {
     @BeforeAll
     void container() {
         engine = TestEngine.socket();
-        container = prefix + "-c";
-        direct.run("run", "-d", "--name", container, "--network", "none", TestEngine.IMAGE, "sh", "-c",
-                "while true; do echo line; sleep 0.2; done").ok();
+        container = TestEngine.startLineWriter(prefix + "-c");
     }
 
     @AfterAll
@@ -134,15 +132,6 @@ class RevocationPhasesTest {
         return b.toByteArray();
     }
 
-    /** An exec of {@code command} on the container, created on the engine directly; its id. */
-    private String exec(String command) throws Exception {
-        String body = "{\"AttachStdout\":true,\"AttachStderr\":true,\"Cmd\":[\"sh\",\"-c\",\"" + command + "\"]}";
-        RawHttp.Answer a = RawHttp.unix(engine, "POST /containers/" + container + "/exec HTTP/1.1\r\nHost: docker\r\n"
-                + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body, ENGINE);
-        assertThat(a.status()).as(a.text()).isEqualTo(201);
-        return a.text().replaceAll("(?s).*\"Id\":\"([0-9a-f]+)\".*", "$1");
-    }
-
     private static String execStartHead(String id, int length) {
         return "POST /v1.41/exec/" + id + "/start HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n"
                 + "Content-Type: application/json\r\nContent-Length: " + length + "\r\n\r\n";
@@ -151,7 +140,7 @@ class RevocationPhasesTest {
     @Test
     void anExecStartWhoseBodyIsStillArriving() throws Exception {
         String marker = "/tmp/" + prefix + "-hijacked";
-        String id = exec("touch " + marker);
+        String id = TestEngine.createExec(container, "touch " + marker);
         String body = "{\"Detach\":false,\"Tty\":false}";
         try (Wire wire = new Wire(proxy.port())) {
             wire.send(execStartHead(id, body.length()));
@@ -170,7 +159,7 @@ class RevocationPhasesTest {
 
     @Test
     void aSplicedSession() throws Exception {
-        String id = exec("while true; do echo tick; sleep 0.2; done");
+        String id = TestEngine.createExec(container, "while true; do echo tick; sleep 0.2; done");
         String body = "{\"Detach\":false,\"Tty\":false}";
         try (Wire wire = new Wire(proxy.port())) {
             wire.send(execStartHead(id, body.length()) + body);

@@ -59,6 +59,26 @@ public final class TestEngine {
         throw new AssertionError("unreachable");
     }
 
+    /** Starts a container {@code name} that writes "line" every 0.2 s, for streams that must never go quiet; returns the name. */
+    public static String startLineWriter(String name) {
+        Docker.engine().run("run", "-d", "--name", name, "--network", "none", IMAGE, "sh", "-c",
+                "while true; do echo line; sleep 0.2; done").ok();
+        return name;
+    }
+
+    /**
+     * An exec of {@code command} (run by {@code sh -c}, stdout and stderr attached) on {@code container},
+     * created on the engine directly: its id, for a test to start through a proxy.
+     */
+    public static String createExec(String container, String command) throws IOException {
+        String body = "{\"AttachStdout\":true,\"AttachStderr\":true,\"Cmd\":[\"sh\",\"-c\",\"" + command + "\"]}";
+        RawHttp.Answer a = RawHttp.unix(socket(), "POST /containers/" + container + "/exec HTTP/1.1\r\nHost: docker\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body,
+                Duration.ofSeconds(8));
+        Assertions.assertEquals(201, a.status(), a.text());
+        return a.text().replaceAll("(?s).*\"Id\":\"([0-9a-f]+)\".*", "$1");
+    }
+
     /** {@code unix://<socket>}, for {@link Docker}. */
     public static String dockerHost() {
         return "unix://" + socket();

@@ -7,10 +7,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import org.sockwarden.proxy.guard.Guardrails;
 import org.sockwarden.proxy.identity.Client;
+import org.sockwarden.proxy.identity.ClientRules;
 import org.sockwarden.proxy.identity.ClientConfig;
 import org.sockwarden.proxy.identity.Directory;
 import org.sockwarden.proxy.identity.ListenerAddress;
+import org.sockwarden.proxy.limit.ClientLimits;
 import org.sockwarden.proxy.listener.Limits;
 import org.sockwarden.proxy.listener.ProxyServer;
 import org.sockwarden.proxy.log.AccessLog;
@@ -25,11 +28,14 @@ public final class TestProxy implements AutoCloseable {
 
     private final ListenerAddress.Tcp listener = new ListenerAddress.Tcp("127.0.0.1", 0);
     private long version = 1;
+    private PermissionSet permissions;
+    private ClientLimits clientLimits = ClientLimits.NONE;
 
     private TestProxy(Path socket, Limits limits, PermissionSet permissions) throws Exception {
         this.log = new AccessLog(AccessLog.Format.TEXT, new PrintStream(new Tee(logBytes), true, StandardCharsets.UTF_8));
         this.server = new ProxyServer(socket, log, Duration.ofSeconds(2), limits, null);
-        server.start(directory(permissions));
+        this.permissions = permissions;
+        server.start(directory());
         this.port = server.port(listener.key());
     }
 
@@ -46,14 +52,26 @@ public final class TestProxy implements AutoCloseable {
         return new TestProxy(socket, limits, PermissionSet.parse(List.of(permissions)));
     }
 
-    private Directory directory(PermissionSet permissions) {
-        Client client = new Client("default", permissions, Client.GrantAdvice.ENV_FLAGS);
+    private synchronized Directory directory() {
+        Client client = new Client("default", permissions, Client.GrantAdvice.ENV_FLAGS,
+                new ClientRules(false, Guardrails.DEFAULT, null, clientLimits));
         return new Directory(version++, List.of(new ClientConfig(client, List.of(listener), List.of(), Set.of())));
     }
 
     /** Gives the client these permissions from now on, as a policy change does: fewer is a revocation, and running exchanges it refuses end. */
     public void permit(String... permissions) {
-        server.apply(directory(PermissionSet.parse(List.of(permissions))));
+        synchronized (this) {
+            this.permissions = PermissionSet.parse(List.of(permissions));
+        }
+        server.apply(directory());
+    }
+
+    /** Gives the client these limits from now on, as a policy change does (its permissions stay). */
+    public void limit(ClientLimits limits) {
+        synchronized (this) {
+            this.clientLimits = limits;
+        }
+        server.apply(directory());
     }
 
     public ProxyServer server() {
