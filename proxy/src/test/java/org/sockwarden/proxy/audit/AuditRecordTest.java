@@ -36,7 +36,7 @@ class AuditRecordTest {
     @Test
     void verdictNamesAreThoseOfTheAccessLogAndTheAuditTrail() {
         assertThat(AuditRecord.Verdict.values()).extracting(AuditRecord.Verdict::text)
-                .containsExactly("allow", "deny", "would-deny", "reject");
+                .containsExactly("allow", "deny", "would-deny", "reject", "limit");
         assertThat(AuditRecord.IdentityKind.values()).extracting(AuditRecord.IdentityKind::text)
                 .containsExactly("port", "socket", "certificate");
     }
