@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import org.sockwarden.proxy.identity.Client;
 import org.sockwarden.proxy.identity.ClientConfig;
+import org.sockwarden.proxy.identity.ClientRules;
 import org.sockwarden.proxy.identity.Directory;
 import org.sockwarden.proxy.identity.ListenerAddress;
 import org.sockwarden.proxy.listener.Limits;
@@ -25,6 +26,8 @@ public final class TestProxy implements AutoCloseable {
 
     private final ListenerAddress.Tcp listener = new ListenerAddress.Tcp("127.0.0.1", 0);
     private long version = 1;
+    private PermissionSet permissions;
+    private ClientRules rules = ClientRules.DEFAULT;
 
     private TestProxy(Path socket, Limits limits, PermissionSet permissions) throws Exception {
         this.log = new AccessLog(AccessLog.Format.TEXT, new PrintStream(new Tee(logBytes), true, StandardCharsets.UTF_8));
@@ -46,14 +49,25 @@ public final class TestProxy implements AutoCloseable {
         return new TestProxy(socket, limits, PermissionSet.parse(List.of(permissions)));
     }
 
-    private Directory directory(PermissionSet permissions) {
-        Client client = new Client("default", permissions, Client.GrantAdvice.ENV_FLAGS);
+    private synchronized Directory directory(PermissionSet permissions) {
+        this.permissions = permissions;
+        Client client = new Client("default", permissions, Client.GrantAdvice.ENV_FLAGS, rules);
         return new Directory(version++, List.of(new ClientConfig(client, List.of(listener), List.of(), Set.of())));
     }
 
     /** Gives the client these permissions from now on, as a policy change does: fewer is a revocation, and running exchanges it refuses end. */
     public void permit(String... permissions) {
         server.apply(directory(PermissionSet.parse(List.of(permissions))));
+    }
+
+    /** Gives the client these rules (learn mode, guardrails, owner) from now on, with the permissions it has. */
+    public void rules(ClientRules next) {
+        PermissionSet now;
+        synchronized (this) {
+            rules = next;
+            now = permissions;
+        }
+        server.apply(directory(now));
     }
 
     public ProxyServer server() {
