@@ -20,11 +20,18 @@ import org.sockwarden.proxy.guard.Guardrails;
 import org.sockwarden.proxy.guard.HostPaths;
 import org.sockwarden.proxy.guard.Label;
 import org.sockwarden.proxy.guard.Verdict;
+import org.sockwarden.proxy.identity.Client;
+import org.sockwarden.proxy.listener.Ruling;
+import org.sockwarden.proxy.policy.Decider;
+import org.sockwarden.proxy.policy.Decision;
+import org.sockwarden.proxy.policy.Presets;
 
 /**
  * The guard's decision on the body docker CLI 28 sends for {@code docker run -d --network none IMAGE sleep 1}
  * (captured byte for byte; 1.9 KB): with default guardrails (the body passes as received), with the
- * owner label forced onto it (the body is rewritten), and refused ({@code --privileged}). Run with
+ * owner label forced onto it (the body is rewritten), and refused ({@code --privileged}). And what
+ * every other request pays for the guard: the ruling at its head ({@link Ruling#of}) on {@code GET /_ping}
+ * and on {@code GET /containers/json?all=1}, beside the permission decision alone. Run with
  * {@code -prof gc} for allocation per decision.
  */
 @State(Scope.Benchmark)
@@ -60,6 +67,27 @@ public class GuardBenchmark {
     private final byte[] plain = RUN_BODY.replace("PRIVILEGED", "false").getBytes(StandardCharsets.UTF_8);
     private final byte[] privileged = RUN_BODY.replace("PRIVILEGED", "true").getBytes(StandardCharsets.UTF_8);
     private final Label owner = new Label("org.sockwarden.owner", "ci-runner");
+
+    private final Client traefik = new Client("traefik", Presets.get("traefik").permissionSet(), Client.GrantAdvice.CLI);
+    private final GuardedRequest ping = new GuardedRequest(Operation.SYSTEM_PING, null, null, null, 0, null);
+    private final GuardedRequest list = new GuardedRequest(Operation.CONTAINERS_LIST, "all=1", null, null, 0, null);
+
+    /** The permission decision on an operation the catalog matched: what a GET cost before the guard. */
+    @Benchmark
+    public Decision permissionOnly() {
+        return Decider.decide(traefik.permissions(), Operation.CONTAINERS_LIST);
+    }
+
+    @Benchmark
+    public Ruling headRulingPing() {
+        return Ruling.of(traefik, Decider.decide(traefik.permissions(), Operation.SYSTEM_PING), guard, ping, "GET", "/_ping");
+    }
+
+    @Benchmark
+    public Ruling headRulingListWithQuery() {
+        return Ruling.of(traefik, Decider.decide(traefik.permissions(), Operation.CONTAINERS_LIST), guard, list, "GET",
+                "/v1.41/containers/json");
+    }
 
     private Verdict inspect(byte[] body, Label label) {
         return guard.inspect(new GuardedRequest(Operation.CONTAINERS_CREATE, "name=web", "application/json", null, body.length, body),

@@ -38,11 +38,15 @@ public record AuditRecord(Instant time, String listener, String client, String f
     public enum Verdict {
         /** Forwarded: a grant allows it. */
         ALLOW("allow"),
-        /** Refused with 403: no grant allows it (or the caller is not a client, or the endpoint is unknown). */
+        /** Refused with 403: no grant allows it, or a guardrail refuses it (or the caller is not a client, or the endpoint is unknown). */
         DENY("deny"),
-        /** Forwarded although no grant allows it: its client is in learn mode. */
+        /** Forwarded although no grant or no guardrail allows it: its client is in learn mode. */
         WOULD_DENY("would-deny"),
-        /** Refused with 400 before any permission check: not in canonical form. */
+        /**
+         * Refused for its form, which no grant or guardrail can allow: 400 before any permission check (not in
+         * canonical form), or after it a body or query the guard cannot read as the engine would (400) or a body
+         * over the guard's inspection cap (413).
+         */
         REJECT("reject"),
         /** Allowed, but refused with 429: its client is at one of its limits, which {@code decidedBy} names. */
         LIMIT("limit");

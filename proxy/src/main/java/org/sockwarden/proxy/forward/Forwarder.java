@@ -40,6 +40,11 @@ import org.eclipse.jetty.util.thread.Invocable;
  * so a head forwarded ahead of a body that never completes would still act ({@code /kill} reads no
  * body). Head and body then go out in one write. Longer or chunked bodies (uploads) stream.
  *
+ * <p>A request whose body the guard judges (a {@link BodyJudge}) is read whole whatever its framing,
+ * within the judge's cap, its time limit and the {@link #INSPECTED_BODIES shared memory budget}; judged once
+ * the exchange passed its body-read check; and sent as judged, with its own Content-Length: the bytes
+ * the engine gets are the bytes that were judged.
+ *
  * <p>Each step is taken only if the exchange is still allowed ({@link Exchange#recheck}): when the
  * body is read, and when an engine connection is ready, before anything is written to it.
  *
@@ -61,11 +66,29 @@ public final class Forwarder extends ContainerLifeCycle {
     private static final ByteBuffer CHUNK_END = ByteBuffer.wrap("\r\n".getBytes(StandardCharsets.ISO_8859_1)).asReadOnlyBuffer();
     private static final ByteBuffer LAST_CHUNK = ByteBuffer.wrap("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1)).asReadOnlyBuffer();
 
+    /**
+     * Judged bodies held at once, over all requests: read, judged and waiting to be sent. A body the
+     * budget has no room for is refused (503) and the others keep theirs: a thousand clients sending
+     * a megabyte each cannot take the memory the proxy needs.
+     */
+    public static final long INSPECTED_BODIES = 16L << 20;
+    /**
+     * What judging bodies may use at once, each weighed at {@link #JUDGING_WEIGHT} times its size. The
+     * guard reads a body into a tree of objects, measured at up to 32 times the body's bytes (an array of
+     * a million zeros: 32 MB for 1 MB); judging is short, but as many run at once as there are threads.
+     * One body at the guard's cap of 1 MiB is judged at a time; a few thousand of docker run's 2 KB.
+     */
+    public static final long JUDGING = 40L << 20;
+    static final int JUDGING_WEIGHT = 32;
+
     /** A stream (an answer without a length) that lasts this long has its client watched; most chunked answers end in milliseconds. */
     private static final long WATCH_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long SWEEP_MS = 250;
 
     private final EngineConnector engine;
+    private final EngineWatch engineWatch;
+    private final BodyBudget judgedBodies = new BodyBudget(INSPECTED_BODIES);
+    private final BodyBudget judging = new BodyBudget(JUDGING);
     private final Deque<EngineConnection> idle = new ConcurrentLinkedDeque<>();
     /**
      * Streams whose client is not watched yet, with the time they became streams. One sweep
@@ -75,8 +98,10 @@ public final class Forwarder extends ContainerLifeCycle {
     private final Map<Relay, Long> unwatched = new ConcurrentHashMap<>();
     private final AtomicBoolean sweeping = new AtomicBoolean();
 
-    public Forwarder(EngineConnector engine) {
+    /** @param engineWatch hears the headers of the first answer on each new engine connection */
+    public Forwarder(EngineConnector engine, EngineWatch engineWatch) {
         this.engine = engine;
+        this.engineWatch = engineWatch;
     }
 
     @Override
@@ -120,7 +145,17 @@ public final class Forwarder extends ContainerLifeCycle {
     }
 
     public void forward(Request request, Response response, Callback callback, Exchange exchange) {
-        new Relay(request, response, callback, exchange).start();
+        forward(request, response, callback, exchange, null);
+    }
+
+    /** Forwards a request whose body {@code judge} judges first (null: none does). */
+    public void forward(Request request, Response response, Callback callback, Exchange exchange, BodyJudge judge) {
+        new Relay(request, response, callback, exchange, judge).start();
+    }
+
+    /** Memory held now by judged bodies (read or waiting to be sent), for tests and diagnostics. */
+    public long judgedBodyBytes() {
+        return judgedBodies.used();
     }
 
     void idle(EngineConnection connection) {
@@ -148,6 +183,10 @@ public final class Forwarder extends ContainerLifeCycle {
         private final Response response;
         private final Callback callback;
         private final Exchange exchange;
+        /** Judges the body before the engine sees anything, or null. */
+        private final BodyJudge judge;
+        /** The judged body's share of {@link #judgedBodies}, given back when the engine has it or the exchange ends; null without a judge. */
+        private final BodyBudget.Hold held;
         private final boolean head;
         private final boolean hasBody;
         /** A body read whole before the engine connection is taken, or null when it streams (or there is none). */
@@ -174,11 +213,14 @@ public final class Forwarder extends ContainerLifeCycle {
         java.io.IOException malformed;
         private final HttpFields.Mutable engineHeaders = HttpFields.build();
 
-        Relay(Request request, Response response, Callback callback, Exchange exchange) {
+        Relay(Request request, Response response, Callback callback, Exchange exchange, BodyJudge judge) {
             this.request = request;
             this.response = response;
-            this.callback = callback;
             this.exchange = exchange;
+            this.judge = judge;
+            this.held = judge == null ? null : judgedBodies.hold();
+            // Every way a relay ends completes its callback once: the share is given back there, whatever happened.
+            this.callback = held == null ? callback : new Releasing(callback, held);
             this.head = HttpMethod.HEAD.is(request.getMethod());
             this.hasBody = RequestBody.present(request);
             this.safeToRepeat = head || HttpMethod.GET.is(request.getMethod());
@@ -192,7 +234,11 @@ public final class Forwarder extends ContainerLifeCycle {
             request.addFailureListener(this::abort);
             exchange.onAbort(this::abort);
             long length = request.getLength();
-            if (hasBody && length > 0 && length <= WHOLE_BODY_LIMIT) {
+            if (judge != null) {
+                // A body that trickles in would hold its memory as long as it likes: it has a time limit.
+                exchange.deadline(System.nanoTime() + judge.readWithinNanos());
+                RequestBody.readWhole(request, judge.cap(), held, exchange, Promise.from(this::bodyRead, this::bodyUnread));
+            } else if (hasBody && length > 0 && length <= WHOLE_BODY_LIMIT) {
                 RequestBody.readWhole(request, WHOLE_BODY_LIMIT, exchange, Promise.from(this::bodyRead, this::bodyUnread));
             } else {
                 takeConnection();
@@ -201,13 +247,78 @@ public final class Forwarder extends ContainerLifeCycle {
 
         private void bodyRead(ByteBuffer body) {
             wholeBody = body;
-            if (refusedAt(Exchange.Phase.BODY_READ) == Refused.NO) {
-                takeConnection();
+            if (judge != null) {
+                exchange.deadline(0);
             }
+            if (refusedAt(Exchange.Phase.BODY_READ) == Refused.NO) {
+                if (judge != null) {
+                    judged(body);
+                } else {
+                    takeConnection();
+                }
+            }
+        }
+
+        /**
+         * Asks the judge about the body read ({@code null}: one over its cap) and sends what it answers, or
+         * its refusal. Judging takes memory of its own ({@link #JUDGING}): without room, the request is refused.
+         */
+        private void judged(ByteBuffer body) {
+            BodyBudget.Hold weight = judging.hold();
+            if (body != null && !weight.grow((long) body.remaining() * JUDGING_WEIGHT)) {
+                answer(503, busy("being judged"), false);
+                return;
+            }
+            BodyJudge.Outcome outcome;
+            try {
+                outcome = judge.judge(body);
+            } catch (RuntimeException e) {
+                // A judge that fails has not allowed anything: nothing of the request reaches the engine.
+                answer(500, "sockwarden: the request could not be judged (" + e + "); nothing was sent to the engine", false);
+                return;
+            } finally {
+                weight.release();
+            }
+            if (outcome instanceof BodyJudge.Send send) {
+                wholeBody = send.body();
+                takeConnection();
+            } else {
+                BodyJudge.Refuse refuse = (BodyJudge.Refuse) outcome;
+                // A body over the cap was not read to its end: the connection cannot carry another request.
+                answer(refuse.status(), refuse.message(), body == null);
+            }
+        }
+
+        private String busy(String what) {
+            return "sockwarden: too many request bodies are " + what + " at once, over the memory the proxy gives them ("
+                    + (what.equals("held") ? INSPECTED_BODIES : JUDGING) / (1 << 20) + " MiB); nothing was sent to the engine: retry in a moment";
+        }
+
+        /** Answers the client before anything reached the engine, unless an abort or a failure ended the exchange first. */
+        private void answer(int status, String message, boolean close) {
+            if (!finished.compareAndSet(false, true)) {
+                return;
+            }
+            if (close) {
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            }
+            exchange.status(status);
+            DockerError.send(request, response, callback, status, message);
+            exchange.end();
         }
 
         /** The body did not arrive whole: nothing of the request has reached the engine. */
         private void bodyUnread(Throwable failure) {
+            if (judge != null && aborted == null) {
+                if (failure instanceof RequestBody.TooLargeException) {
+                    judged(null);
+                    return;
+                }
+                if (failure instanceof RequestBody.OverBudgetException) {
+                    answer(503, busy("held"), true);
+                    return;
+                }
+            }
             if (!finished.compareAndSet(false, true)) {
                 return;
             }
@@ -277,6 +388,9 @@ public final class Forwarder extends ContainerLifeCycle {
             boolean streamsBody = hasBody && wholeBody == null;
             bodySent = !streamsBody;
             Callback written = Callback.from(Invocable.InvocationType.NON_BLOCKING, () -> {
+                if (held != null) {
+                    held.release(); // the engine has the body: this request holds it no more
+                }
                 if (streamsBody) {
                     new BodySender(c).iterate();
                 } else {
@@ -349,6 +463,9 @@ public final class Forwarder extends ContainerLifeCycle {
                     malformed = new java.io.IOException("the engine switched protocols on a call sockwarden forwards as plain HTTP");
                 }
                 return;
+            }
+            if (!reusedConnection) {
+                engineWatch.answered(engineHeaders);
             }
             exchange.status(status);
             response.setStatus(status);
@@ -648,6 +765,34 @@ public final class Forwarder extends ContainerLifeCycle {
             public InvocationType getInvocationType() {
                 return InvocationType.NON_BLOCKING;
             }
+        }
+    }
+
+    /** A relay's callback that gives back its judged body's share of the budget when the relay ends, however it ends. */
+    private static final class Releasing implements Callback {
+        private final Callback callback;
+        private final BodyBudget.Hold held;
+
+        Releasing(Callback callback, BodyBudget.Hold held) {
+            this.callback = callback;
+            this.held = held;
+        }
+
+        @Override
+        public void succeeded() {
+            held.release();
+            callback.succeeded();
+        }
+
+        @Override
+        public void failed(Throwable x) {
+            held.release();
+            callback.failed(x);
+        }
+
+        @Override
+        public InvocationType getInvocationType() {
+            return callback.getInvocationType();
         }
     }
 }

@@ -32,6 +32,15 @@ public final class RequestBody {
         }
     }
 
+    /** Thrown (as a failure) when the memory budget of {@link #readWhole} has not room for the body. */
+    public static final class OverBudgetException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        OverBudgetException() {
+            super("no room in the memory budget for request bodies");
+        }
+    }
+
     /**
      * Reads the whole body into memory, at most {@code limit} bytes, copying each chunk. While it
      * waits for bytes, {@code exchange} is marked as waiting on its client, so a stalled sender is
@@ -39,7 +48,21 @@ public final class RequestBody {
      * a body shorter than its length, a broken connection, an abort, or {@link TooLargeException}.
      */
     public static void readWhole(Request request, int limit, Exchange exchange, Promise<ByteBuffer> done) {
-        new WholeBody(request, limit, exchange, done).run();
+        new WholeBody(request, limit, null, exchange, done).run();
+    }
+
+    /**
+     * As {@link #readWhole(Request, int, Exchange, Promise)}, taking the memory of the buffer from {@code hold}
+     * before each allocation; when the budget has no room, {@code done} fails with {@link OverBudgetException}.
+     * What {@code hold} took stays taken: its owner gives it back once it no longer holds the body.
+     */
+    public static void readWhole(Request request, int limit, BodyBudget.Hold hold, Exchange exchange, Promise<ByteBuffer> done) {
+        WholeBody reader = new WholeBody(request, limit, hold, exchange, done);
+        if (!hold.grow(reader.bytes.length)) {
+            done.failed(new OverBudgetException());
+            return;
+        }
+        reader.run();
     }
 
     /**
@@ -118,17 +141,20 @@ public final class RequestBody {
 
     private static final class WholeBody extends Reader {
         private final int limit;
+        private final BodyBudget.Hold hold;
         private final Promise<ByteBuffer> done;
         private byte[] bytes;
         private int size;
 
-        WholeBody(Request request, int limit, Exchange exchange, Promise<ByteBuffer> done) {
+        WholeBody(Request request, int limit, BodyBudget.Hold hold, Exchange exchange, Promise<ByteBuffer> done) {
             super(request, exchange);
             this.limit = limit;
+            this.hold = hold;
             this.done = done;
             long length = request.getLength();
             // A known length is allocated once; chunked framing grows as bytes arrive, never ahead of them.
-            this.bytes = new byte[(int) Math.min(length > 0 ? length : 1024, limit)];
+            // No body at all, or one over the limit, is allocated nothing until bytes show what it is.
+            this.bytes = length > limit ? new byte[0] : new byte[(int) (length > 0 ? length : length == 0 ? 0 : Math.min(1024, limit))];
         }
 
         @Override
@@ -139,7 +165,12 @@ public final class RequestBody {
                 return false;
             }
             if (size + n > bytes.length) {
-                bytes = Arrays.copyOf(bytes, Math.min(limit, Math.max(size + n, bytes.length * 2)));
+                int grown = Math.min(limit, Math.max(size + n, bytes.length * 2));
+                if (hold != null && !hold.grow(grown - bytes.length)) {
+                    done.failed(new OverBudgetException());
+                    return false;
+                }
+                bytes = Arrays.copyOf(bytes, grown);
             }
             chunk.get(bytes, size, n);
             size += n;

@@ -49,6 +49,17 @@ public final class Guard {
         return new Guard(paths, other);
     }
 
+    private static final String OVER_CAP = "the guard forwards no body it has not read whole";
+
+    /**
+     * The refusal of a body found to be longer than {@link #BODY_CAP} while it was read (chunked, so
+     * its length was not declared): what {@link #inspect} answers for such a body, without holding
+     * more than the cap of it to prove it.
+     */
+    public static Verdict.Refuse overCap(Operation op) {
+        return Refusal.tooLarge(OVER_CAP).verdict(op);
+    }
+
     /** Whether {@link #inspect} needs the body of requests of {@code op}. */
     public static boolean readsBody(Operation op) {
         return switch (op) {
@@ -110,8 +121,7 @@ public final class Guard {
         }
         byte[] body = Objects.requireNonNull(request.body(), "the body of " + op.id() + " (Guard.readsBody)");
         if (request.declaredLength() > BODY_CAP || body.length > BODY_CAP) {
-            throw Refusal.tooLarge("the guard forwards no body it has not read whole"
-                    + (request.declaredLength() > BODY_CAP ? " (Content-Length " + request.declaredLength() + ")" : ""));
+            throw Refusal.tooLarge(OVER_CAP + (request.declaredLength() > BODY_CAP ? " (Content-Length " + request.declaredLength() + ")" : ""));
         }
         Json doc = JsonReader.read(body, body.length);
         Json result = switch (op) {

@@ -260,6 +260,11 @@ public record Guardrails(Set<Relaxation> relaxations, List<String> bindPaths, Se
         return items;
     }
 
+    /** The item that lets binds use {@code path}, in the text form ({@code bind-path="/srv/my data"} for a path with a space). */
+    static String bindPathItem(String path) {
+        return BIND_PATH + "=" + quoted(path);
+    }
+
     private static String quoted(String value) {
         boolean plain = !value.isEmpty();
         for (int i = 0; i < value.length() && plain; i++) {

@@ -43,7 +43,11 @@ public final class HostPaths {
     private HostPaths(boolean visible, Path engineSocket, Path dataDirectory) {
         this.visible = visible;
         Set<String> dirs = new LinkedHashSet<>();
-        for (Path p : new Path[] {engineSocket.toAbsolutePath().getParent(), dataDirectory.toAbsolutePath()}) {
+        List<Path> guarded = new ArrayList<>(List.of(engineSocket.toAbsolutePath().getParent()));
+        if (dataDirectory != null) {
+            guarded.add(dataDirectory.toAbsolutePath());
+        }
+        for (Path p : guarded) {
             String clean = clean(p.toString());
             dirs.add(clean);
             dirs.add(runAlias(clean));
@@ -58,12 +62,12 @@ public final class HostPaths {
         this.protectedDirs = List.copyOf(dirs);
     }
 
-    /** The proxy sees the host's paths: symlinks are resolved. */
+    /** The proxy sees the host's paths: symlinks are resolved. {@code dataDirectory} may be null: a proxy without one. */
     public static HostPaths visible(Path engineSocket, Path dataDirectory) {
         return new HostPaths(true, engineSocket, dataDirectory);
     }
 
-    /** The proxy cannot see the host's paths: they are judged as written. */
+    /** The proxy cannot see the host's paths: they are judged as written. {@code dataDirectory} may be null. */
     public static HostPaths hidden(Path engineSocket, Path dataDirectory) {
         return new HostPaths(false, engineSocket, dataDirectory);
     }
@@ -131,7 +135,7 @@ public final class HostPaths {
         }
         throw Refusal.forbidden(field, "bind source " + Texts.quote(source) + (real.equals(lexical) ? "" : " (" + real + ")")
                 + " is outside the client's bind paths" + (rules.bindPaths().isEmpty() ? " (it has none)" : " " + rules.bindPaths()),
-                "bind-path=" + real);
+                Guardrails.bindPathItem(real));
     }
 
     /** True when one path is the other, or lies below it. */

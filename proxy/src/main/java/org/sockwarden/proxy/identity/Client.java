@@ -1,7 +1,10 @@
 package org.sockwarden.proxy.identity;
 
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.sockwarden.proxy.guard.Guardrails;
+import org.sockwarden.proxy.policy.EnvFlags;
 import org.sockwarden.proxy.policy.Permission;
 import org.sockwarden.proxy.policy.PermissionSet;
 
@@ -34,6 +37,24 @@ public record Client(String name, PermissionSet permissions, GrantAdvice grantAd
                 case CLI -> "sockwarden grant " + client + " "
                         + missing.stream().map(Permission::name).collect(Collectors.joining(" "));
             };
+        }
+
+        /**
+         * The exact command that adds guardrails {@code item} to a client that has {@code now}: for the
+         * drop-in client, the whole new value of {@value EnvFlags#GUARDRAILS}, which replaces the old one.
+         */
+        public String howToRelax(String client, Guardrails now, String item) {
+            return switch (this) {
+                case ENV_FLAGS -> "set " + EnvFlags.GUARDRAILS + "=" + shellWord(now.plus(Guardrails.parse(item)).toString());
+                case CLI -> "sockwarden client set " + client + " --guardrail " + shellWord(item);
+            };
+        }
+
+        private static final Pattern PLAIN_WORD = Pattern.compile("[A-Za-z0-9_./=:+,@%-]+");
+
+        /** As one shell word: {@code image=ghcr.io/acme/*} and {@code bind-path="/srv/my data"} in single quotes. */
+        private static String shellWord(String s) {
+            return PLAIN_WORD.matcher(s).matches() ? s : "'" + s.replace("'", "'\\''") + "'";
         }
     }
 }

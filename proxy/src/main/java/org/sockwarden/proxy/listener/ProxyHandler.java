@@ -1,8 +1,11 @@
 package org.sockwarden.proxy.listener;
 
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
@@ -14,19 +17,22 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.HostPort;
 import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
-import org.sockwarden.proxy.api.Access;
 import org.sockwarden.proxy.api.Operation;
 import org.sockwarden.proxy.audit.AuditRecord;
 import org.sockwarden.proxy.audit.AuditRecord.Verdict;
 import org.sockwarden.proxy.audit.AuditSink;
+import org.sockwarden.proxy.forward.BodyJudge;
 import org.sockwarden.proxy.forward.DockerError;
 import org.sockwarden.proxy.forward.Exchange;
 import org.sockwarden.proxy.forward.Forwarder;
 import org.sockwarden.proxy.forward.Hijacker;
 import org.sockwarden.proxy.forward.RequestBody;
 import org.sockwarden.proxy.forward.RunningExchanges;
+import org.sockwarden.proxy.guard.Guard;
+import org.sockwarden.proxy.guard.GuardedRequest;
 import org.sockwarden.proxy.identity.Client;
 import org.sockwarden.proxy.identity.ClientConfig;
+import org.sockwarden.proxy.identity.ClientRules;
 import org.sockwarden.proxy.identity.Directory;
 import org.sockwarden.proxy.identity.Identity;
 import org.sockwarden.proxy.limit.ClientLimits;
@@ -41,6 +47,11 @@ import org.sockwarden.proxy.request.Canonicalizer;
 /**
  * One request, start to end: canonical form, caller, operation, decision, then forward or refuse.
  * Nothing here blocks: the decision reads immutable in-memory state.
+ *
+ * <p>The decision is a {@link Ruling}: the permission, the guard's verdict on the query (every
+ * request) and on the body, and the client's learn mode. A request whose body the guard reads
+ * ({@link Guard#readsBody}) is ruled when its body has been read, by the forwarder's
+ * {@link BodyJudge}, against the policy in force then; every other request at its head.
  *
  * <p>An allowed request becomes an {@link Exchange} in the {@link RunningExchanges registry}
  * before anything of it reaches the engine, so a revocation finds it whatever phase it is in.
@@ -62,9 +73,11 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
     private final AccessLog accessLog;
     private final AuditSink audit;
     private final long refusedBodyNanos;
+    private final Supplier<Guard> guard;
 
+    /** @param guard the guard for the engine known now */
     ProxyHandler(RunningExchanges registry, Limiter limiter, Forwarder forwarder, Hijacker hijacker, AccessLog accessLog, AuditSink audit,
-                 Limits limits) {
+                 Limits limits, Supplier<Guard> guard) {
         this.registry = registry;
         this.limiter = limiter;
         this.forwarder = forwarder;
@@ -72,6 +85,7 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
         this.accessLog = accessLog;
         this.audit = audit;
         this.refusedBodyNanos = limits.headTimeout().toNanos();
+        this.guard = guard;
     }
 
     @Override
@@ -102,20 +116,20 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
             canonical = Canonicalizer.canonicalize(method, uri.getPath());
         } catch (Canonicalizer.RejectedRequestException e) {
             refuse(request, response, callback, 400, "sockwarden: bad request: " + e.getMessage(),
-                    new Logged(seen, null, Verdict.REJECT, null));
+                    new Logged(seen, null, Verdict.REJECT, null, null));
             return true;
         }
         String unproven = config == null ? caller.whyUnknown(current) : caller.unproven(config);
         if (unproven != null) {
             refuse(request, response, callback, 403, "sockwarden: " + unproven,
-                    new Logged(seen, null, Verdict.DENY, "identity"));
+                    new Logged(seen, null, Verdict.DENY, "identity", null));
             return true;
         }
         if (!connection.admitClient(clientName)) {
             response.getHeaders().put(HttpHeader.CONNECTION, "close");
             refuse(request, response, callback, 503, "sockwarden: client \"" + clientName + "\" already has "
                             + connection.maxClientConnections() + " connections open, its cap (--max-client-connections); close some and retry",
-                    new Logged(seen, null, Verdict.DENY, "connections"));
+                    new Logged(seen, null, Verdict.DENY, "connections", null));
             return true;
         }
         Client client = config.client();
@@ -123,27 +137,46 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
         if (decision instanceof Decision.Unknown unknown) {
             refuse(request, response, callback, 403, "sockwarden: " + method + " " + unknown.path()
                             + " is not an endpoint of the Docker Engine API, so client \"" + client.name() + "\" may not call it",
-                    new Logged(seen, null, Verdict.DENY, "unknown-endpoint"));
+                    new Logged(seen, null, Verdict.DENY, "unknown-endpoint", null));
             return true;
         }
-        if (decision instanceof Decision.Deny deny) {
-            if (deny.operation() == Operation.SYSTEM_PING) {
-                accessLog.event("WARN", pingHint(client, method, uri.getPath(), deny.missing()));
+        Operation op = decision instanceof Decision.Allow allow ? allow.operation() : ((Decision.Deny) decision).operation();
+        boolean permitted = decision instanceof Decision.Allow || client.rules().learning();
+        Logged logged;
+        BodyJudge judge = null;
+        Allowed admission = new Allowed(caller, client.name(), op);
+        if (permitted && Guard.readsBody(op) && request.getLength() > Guard.BODY_CAP) {
+            // Over the cap by its own account: refused before any of it is read (what is sent meanwhile is dropped).
+            Ruling.Refuse refused = Ruling.overCap(client, op);
+            refuse(request, response, callback, refused.status(), refused.message(),
+                    new Logged(seen, op, refused.verdict(), refused.decidedBy(), refused.guardrail()));
+            return true;
+        }
+        if (permitted && Guard.readsBody(op)) {
+            // Ruled once the body is read; until then the log says what the permission decided.
+            logged = decision instanceof Decision.Allow allow ? new Logged(seen, op, Verdict.ALLOW, allow.grantedBy(), null)
+                    : new Logged(seen, op, Verdict.WOULD_DENY, missing((Decision.Deny) decision), null);
+            judge = new Judge(request, admission, op, logged);
+        } else {
+            Ruling ruling = Ruling.of(client, decision, guard.get(), new GuardedRequest(op, uri.getQuery(),
+                    request.getHeaders().get(HttpHeader.CONTENT_TYPE), null, request.getLength(), null), method, uri.getPath());
+            if (ruling instanceof Ruling.Refuse refused) {
+                if (op == Operation.SYSTEM_PING && decision instanceof Decision.Deny deny) {
+                    accessLog.event("WARN", pingHint(client, method, uri.getPath(), deny.missing()));
+                }
+                refuse(request, response, callback, refused.status(), refused.message(),
+                        new Logged(seen, op, refused.verdict(), refused.decidedBy(), refused.guardrail()));
+                return true;
             }
-            refuse(request, response, callback, 403, denial(client, deny.operation(), method, uri.getPath(), deny.missing()),
-                    new Logged(seen, deny.operation(), Verdict.DENY,
-                            deny.missing().stream().map(Permission::name).collect(Collectors.joining("+"))));
-            return true;
+            logged = new Logged(seen, op, ruling.verdict(), ruling.decidedBy(), ruling.guardrail());
         }
-        Decision.Allow allow = (Decision.Allow) decision;
-        Operation op = allow.operation();
         Limiter.Slot slot = Limiter.Slot.NONE;
         ClientLimits limits = client.rules().limits();
         if (!limits.none()) {
             Limiter.Outcome admitted = limiter.admit(client.name(), limits, op);
             if (admitted instanceof Limiter.Refusal limited) {
                 response.getHeaders().put(HttpHeader.RETRY_AFTER, limited.retryAfterSeconds());
-                refuse(request, response, callback, 429, limited.message(), new Logged(seen, op, Verdict.LIMIT, limited.limit().text()));
+                refuse(request, response, callback, 429, limited.message(), new Logged(seen, op, Verdict.LIMIT, limited.limit().text(), null));
                 return true;
             }
             slot = (Limiter.Slot) admitted;
@@ -151,8 +184,7 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
         // The slot goes back when the answer is complete, or when the exchange ends, whichever comes first.
         Limiter.Slot held = slot;
         Callback answered = held.releasing(callback, request);
-        Logged logged = new Logged(seen, op, Verdict.ALLOW, allow.grantedBy());
-        Exchange exchange = new Exchange(client.name(), op, new Allowed(caller, client.name(), op), registry, epoch, x -> {
+        Exchange exchange = new Exchange(client.name(), op, admission, registry, epoch, x -> {
             held.release();
             connection.served(x);
             logged.write(x);
@@ -166,21 +198,73 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
             return true;
         }
         if (op.hijack()) {
+            // No operation whose body the guard reads opens a tunnel (RulingTest): its query was ruled above.
             hijacker.hijack(request, response, answered, exchange);
         } else {
-            forwarder.forward(request, response, answered, exchange);
+            forwarder.forward(request, response, answered, exchange, judge);
         }
         return true;
     }
 
-    /** The 403 text: who, what, which name is missing, and the exact command that adds it. */
-    static String denial(Client client, Operation op, String method, String path, List<Permission> missing) {
-        String needs = missing.stream().map(Permission::name).collect(Collectors.joining(" and "));
-        String why = op.access() == Access.EXPLICIT
-                ? ", which no section flag grants: it reads or changes more than it looks like"
-                : "";
-        return "sockwarden: client \"" + client.name() + "\" may not call " + op.id() + " (" + method + " " + path
-                + " needs " + needs + why + "); to allow it: " + client.grantAdvice().howToGrant(client.name(), missing);
+    private static String missing(Decision.Deny deny) {
+        return deny.missing().stream().map(Permission::name).collect(Collectors.joining("+"));
+    }
+
+    /**
+     * Rules on a request whose body the guard reads, once the forwarder has it: against the client as
+     * the policy in force then has it (the exchange was just decided again), so that a grant, a
+     * guardrail or learn mode changed while the body arrived counts. What it ruled is what the log says.
+     */
+    private final class Judge implements BodyJudge {
+        private final Request request;
+        private final Allowed admission;
+        private final Operation op;
+        private final Logged logged;
+
+        Judge(Request request, Allowed admission, Operation op, Logged logged) {
+            this.request = request;
+            this.admission = admission;
+            this.op = op;
+            this.logged = logged;
+        }
+
+        @Override
+        public int cap() {
+            return Guard.BODY_CAP;
+        }
+
+        @Override
+        public long readWithinNanos() {
+            return refusedBodyNanos;
+        }
+
+        @Override
+        public Outcome judge(ByteBuffer body) {
+            ClientConfig config = admission.caller.client(registry.epoch().directory());
+            if (config == null || !config.name().equals(admission.client)) {
+                return new Refuse(403, "sockwarden: client \"" + admission.client + "\" is no longer the caller on this connection");
+            }
+            Client client = config.client();
+            Ruling ruling;
+            if (body == null) {
+                ruling = Ruling.overCap(client, op);
+            } else {
+                byte[] bytes = body.arrayOffset() == 0 && body.position() == 0 && body.array().length == body.remaining() ? body.array()
+                        : Arrays.copyOfRange(body.array(), body.arrayOffset() + body.position(), body.arrayOffset() + body.limit());
+                HttpURI uri = request.getHttpURI();
+                List<String> encodings = request.getHeaders().getValuesList(HttpHeader.CONTENT_ENCODING);
+                GuardedRequest guarded = new GuardedRequest(op, uri.getQuery(), request.getHeaders().get(HttpHeader.CONTENT_TYPE),
+                        encodings.isEmpty() ? null : String.join(", ", encodings), request.getLength(), bytes);
+                ruling = Ruling.of(client, Decider.decide(client.permissions(), op), guard.get(), guarded, request.getMethod(), uri.getPath());
+            }
+            admission.judgedWith = client.rules();
+            logged.rule(ruling);
+            if (ruling instanceof Ruling.Forward forward) {
+                return new Send(forward.body() == null ? body : ByteBuffer.wrap(forward.body()));
+            }
+            Ruling.Refuse refused = (Ruling.Refuse) ruling;
+            return new Refuse(refused.status(), refused.message());
+        }
     }
 
     /**
@@ -193,8 +277,24 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
                 + " \"client version ... is too new\" instead of this refusal; to allow it: " + client.grantAdvice().howToGrant(client.name(), missing);
     }
 
-    /** What let an exchange through, and what it is decided against again: the same caller, the same client, the same operation. */
-    private record Allowed(Caller caller, String client, Operation operation) implements Exchange.Admission {
+    /**
+     * What let an exchange through, and what it is decided against again: the same caller, the same
+     * client, the same operation, allowed by its permissions or forwarded in learn mode; and, once its
+     * body was judged, the same guardrails and learn mode it was judged with.
+     */
+    private static final class Allowed implements Exchange.Admission {
+        private final Caller caller;
+        private final String client;
+        private final Operation operation;
+        /** The rules the body was judged with; null until it was (and for a request whose body is not judged). */
+        private volatile ClientRules judgedWith;
+
+        Allowed(Caller caller, String client, Operation operation) {
+            this.caller = caller;
+            this.client = client;
+            this.operation = operation;
+        }
+
         @Override
         public String refusal(Directory directory) {
             ClientConfig config = caller.client(directory);
@@ -208,8 +308,13 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
             if (unproven != null) {
                 return unproven;
             }
-            return config.client().permissions().allows(operation) ? null
-                    : "client \"" + client + "\" may no longer call " + operation.id() + ": its permissions changed while the request ran";
+            ClientRules rules = config.client().rules();
+            if (!config.client().permissions().allows(operation) && !rules.learning()) {
+                return "client \"" + client + "\" may no longer call " + operation.id() + ": its permissions changed while the request ran";
+            }
+            ClientRules judged = judgedWith;
+            return judged == null || judged.equals(rules) ? null
+                    : "the guardrails or learn mode of client \"" + client + "\" changed while its " + operation.id() + " request ran";
         }
 
         @Override
@@ -277,28 +382,43 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
     private record Seen(long start, String listener, Identity identity, SocketAddress remote, int peerUid, String client,
                         String method, String target) {}
 
-    /** The access-log and audit fields known at decision time; the rest comes from the exchange at its end. */
+    /**
+     * The access-log and audit fields known at decision time (for a request whose body is judged: once
+     * it was, {@link #rule}); the rest comes from the exchange at its end.
+     */
     private final class Logged {
         private final Seen seen;
         private final Operation operation;
-        private final Verdict verdict;
-        private final String grant;
+        private volatile Verdict verdict;
+        private volatile String decidedBy;
+        private volatile String guardrail;
 
-        Logged(Seen seen, Operation operation, Verdict verdict, String grant) {
+        Logged(Seen seen, Operation operation, Verdict verdict, String decidedBy, String guardrail) {
             this.seen = seen;
             this.operation = operation;
             this.verdict = verdict;
-            this.grant = grant;
+            this.decidedBy = decidedBy;
+            this.guardrail = guardrail;
+        }
+
+        void rule(Ruling ruling) {
+            verdict = ruling.verdict();
+            decidedBy = ruling.decidedBy();
+            guardrail = ruling.guardrail();
         }
 
         void write(Exchange e) {
             Instant now = Instant.now();
             long micros = (System.nanoTime() - seen.start()) / 1_000;
+            String by = decidedBy;
+            String rail = guardrail;
+            // The access log's text in brackets: the grant, or what refused it, and the guardrail items involved.
+            String decision = rail == null ? by : by + " guardrail=" + rail;
             accessLog.log(new AccessLog.Entry(now, seen.listener(), seen.client(), seen.method(), seen.target(),
-                    operation == null ? null : operation.id(), verdict.text(), grant, e.status(), e.bytesIn(), e.bytesOut(), micros));
+                    operation == null ? null : operation.id(), verdict.text(), decision, e.status(), e.bytesIn(), e.bytesOut(), micros));
             String fingerprint = seen.identity() instanceof Identity.Certificate c ? c.fingerprint() : null;
             audit.record(new AuditRecord(now, seen.listener(), seen.client().equals("-") ? null : seen.client(), fingerprint,
-                    seen.peerUid(), seen.remote(), seen.method(), seen.target(), operation, verdict, grant, null, e.status(),
+                    seen.peerUid(), seen.remote(), seen.method(), seen.target(), operation, verdict, by, rail, e.status(),
                     e.bytesIn(), e.bytesOut(), micros));
         }
     }

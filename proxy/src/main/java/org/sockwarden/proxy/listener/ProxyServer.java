@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.TrustManager;
 import org.eclipse.jetty.http.MimeTypes;
 import org.eclipse.jetty.http.UriCompliance;
@@ -33,9 +34,13 @@ import org.sockwarden.proxy.audit.AuditSink;
 import org.sockwarden.proxy.forward.DockerError;
 import org.sockwarden.proxy.forward.EngineConnector;
 import org.sockwarden.proxy.forward.EngineDiagnosis;
+import org.sockwarden.proxy.forward.EngineWatch;
 import org.sockwarden.proxy.forward.Forwarder;
 import org.sockwarden.proxy.forward.Hijacker;
 import org.sockwarden.proxy.forward.RunningExchanges;
+import org.sockwarden.proxy.guard.EngineInfo;
+import org.sockwarden.proxy.guard.Guard;
+import org.sockwarden.proxy.guard.HostPaths;
 import org.sockwarden.proxy.identity.Directory;
 import org.sockwarden.proxy.identity.ListenerAddress;
 import org.sockwarden.proxy.limit.Limiter;
@@ -43,8 +48,9 @@ import org.sockwarden.proxy.log.AccessLog;
 
 /**
  * The server wiring: Jetty, its thread pool, the TCP and mutual-TLS listeners, the unix-socket
- * listeners ({@link UnixSocketListeners}), the engine connector, and the registry of running
- * exchanges ({@link RunningExchanges}). {@link #apply} makes the listeners match a new directory
+ * listeners ({@link UnixSocketListeners}), the engine connector, the registry of running
+ * exchanges ({@link RunningExchanges}), and the body and query guard with the engine it judges for
+ * ({@link EngineWatch}). {@link #apply} makes the listeners match a new directory
  * while serving: new clients' ports and sockets open, removed ones close, a socket's new mode or
  * owner applies in place, and any running exchange the new policy no longer allows ends.
  */
@@ -58,6 +64,11 @@ public final class ProxyServer implements AutoCloseable {
     private final GuardedConnection.Guard guard;
     private final RunningExchanges registry;
     private final Limiter limiter = new Limiter();
+    private final EngineWatch engineWatch;
+    private final boolean hostPathsVisible;
+    /** The guard for the engine known now; replaced (under the engine watch's lock) when that changes. */
+    private volatile Guard requestGuard;
+    private final List<Runnable> engineListeners = new CopyOnWriteArrayList<>();
     private final UnixSocketListeners unixSockets;
     private final Map<String, ServerConnector> tcp = new HashMap<>();
     private MutualTlsConnector tls;
@@ -97,11 +108,19 @@ public final class ProxyServer implements AutoCloseable {
         this(dockerSocket, accessLog, AuditSink.NONE, shutdownGrace, limits, dataDirectory);
     }
 
-    /**
-     * @param audit         gets every decided request and every hijacked session as it ends (the audit trail, metrics)
-     * @param dataDirectory the data directory, refused as a client's socket path; null when there is none
-     */
+    /** With the host's paths {@link HostPaths#visible visible}, as on the host. */
     public ProxyServer(Path dockerSocket, AccessLog accessLog, AuditSink audit, Duration shutdownGrace, Limits limits, Path dataDirectory) {
+        this(dockerSocket, accessLog, audit, shutdownGrace, limits, dataDirectory, true);
+    }
+
+    /**
+     * @param audit            gets every decided request and every hijacked session as it ends (the audit trail, metrics)
+     * @param dataDirectory    the data directory, refused as a client's socket path and as a bind source; null when there is none
+     * @param hostPathsVisible whether the proxy sees the host's file system at the host's paths, so that the guard resolves
+     *                         symlinks in bind sources ({@link HostPaths#visible}), or judges them as written ({@link HostPaths#hidden})
+     */
+    public ProxyServer(Path dockerSocket, AccessLog accessLog, AuditSink audit, Duration shutdownGrace, Limits limits, Path dataDirectory,
+                       boolean hostPathsVisible) {
         this.accessLog = accessLog;
         this.limits = limits;
         QueuedThreadPool threads = new InlineResumeThreadPool(200, 4);
@@ -125,11 +144,15 @@ public final class ProxyServer implements AutoCloseable {
         this.guard = new GuardedConnection.Guard(limits, message -> accessLog.event("WARN", message));
         this.engine = new EngineConnector(dockerSocket, this::engineFailure, server);
         this.registry = new RunningExchanges(new Directory(0, Set.of()), server.getScheduler(), message -> accessLog.event("INFO", message));
-        Forwarder forwarder = new Forwarder(engine);
+        this.hostPathsVisible = hostPathsVisible;
+        HostPaths paths = hostPathsVisible ? HostPaths.visible(dockerSocket, dataDirectory) : HostPaths.hidden(dockerSocket, dataDirectory);
+        this.requestGuard = new Guard(paths, EngineInfo.UNKNOWN);
+        this.engineWatch = new EngineWatch(this::engineChanged);
+        Forwarder forwarder = new Forwarder(engine, engineWatch);
         Hijacker hijacker = new Hijacker(engine);
         server.addBean(engine);
         server.addBean(forwarder);
-        server.setHandler(new GracefulHandler(new ProxyHandler(registry, limiter, forwarder, hijacker, accessLog, audit, limits)));
+        server.setHandler(new GracefulHandler(new ProxyHandler(registry, limiter, forwarder, hijacker, accessLog, audit, limits, this::guard)));
         server.setErrorHandler(new DockerErrorHandler());
         server.setStopTimeout(shutdownGrace.toMillis());
         server.setStopAtShutdown(true);
@@ -151,6 +174,49 @@ public final class ProxyServer implements AutoCloseable {
         String problem = EngineDiagnosis.startupCheck(engine.socket());
         if (problem != null) {
             accessLog.event("WARN", problem);
+        }
+        engineWatch.probe(engine, ENGINE_PROBE);
+        if (!engineWatch.current().known()) {
+            accessLog.event("WARN", "the engine at " + engine.socket() + " did not say which engine it is (GET /version): "
+                    + UNKNOWN_ENGINE);
+        }
+    }
+
+    /** How long start waits for the engine's /version: an engine that is up answers in milliseconds. */
+    private static final Duration ENGINE_PROBE = Duration.ofSeconds(2);
+    private static final String UNKNOWN_ENGINE = "the guard judges requests as for an unknown engine, as strictly as for"
+            + " Podman (every build needs host-network), until it answers";
+
+    /** The guard, for the engine known now. */
+    public Guard guard() {
+        return requestGuard;
+    }
+
+    /** The engine behind the socket as its answers say ({@link EngineInfo#UNKNOWN} while it has not, or could not be reached). */
+    public EngineInfo engine() {
+        return engineWatch.current();
+    }
+
+    /** Whether bind sources are judged as the host's real paths ({@link HostPaths#visible}). */
+    public boolean hostPathsVisible() {
+        return hostPathsVisible;
+    }
+
+    /** Runs {@code listener} (on a pool thread, never on the request's) whenever the engine behind the socket changes. */
+    public void onEngineChange(Runnable listener) {
+        engineListeners.add(listener);
+    }
+
+    private void engineChanged(EngineInfo info) {
+        requestGuard = requestGuard.withEngine(info);
+        accessLog.event(info.known() ? "INFO" : "WARN", info.known() ? "engine: " + info + "; the guard judges requests for it"
+                : "the engine is unreachable: " + UNKNOWN_ENGINE + " again");
+        for (Runnable listener : engineListeners) {
+            try {
+                server.getThreadPool().execute(listener);
+            } catch (RuntimeException e) {
+                // stopping: nothing to tell anyone
+            }
         }
     }
 
@@ -413,6 +479,7 @@ public final class ProxyServer implements AutoCloseable {
 
     private void engineFailure(EngineDiagnosis diagnosis) {
         accessLog.event("ERROR", diagnosis.message());
+        engineWatch.unreachable();
     }
 
     /** Errors Jetty answers itself (a malformed request) in Docker's error shape. */

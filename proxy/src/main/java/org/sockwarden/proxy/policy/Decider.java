@@ -13,6 +13,11 @@ public final class Decider {
         if (op == null) {
             return new Decision.Unknown(method, request.path());
         }
+        return decide(permissions, op);
+    }
+
+    /** The permission decision on an operation the catalog matched: again, while its request runs, against newer permissions. */
+    public static Decision decide(PermissionSet permissions, Operation op) {
         String grantedBy = permissions.grantedBy(op);
         return grantedBy != null ? new Decision.Allow(op, grantedBy) : new Decision.Deny(op, permissions.missingFor(op));
     }

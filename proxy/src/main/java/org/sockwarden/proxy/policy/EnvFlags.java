@@ -29,6 +29,12 @@ public final class EnvFlags {
     public static final Set<String> SETTINGS = Set.of("LOG_LEVEL", "DISABLE_IPV6", "SOCKET_PATH", "DOCKER_SOCKET",
             "BIND_CONFIG", "TZ", "PUID", "PGID");
 
+    /**
+     * The drop-in client's guardrails: one line of guardrail items ({@code privileged bind-path=/srv/data}), as
+     * {@code client add --guardrail} takes them; unset or empty, the defaults. sockwarden's own, so its name says so.
+     */
+    public static final String GUARDRAILS = "SOCKWARDEN_GUARDRAILS";
+
     private static final Pattern FLAG_LIKE = Pattern.compile("[A-Z][A-Z0-9_]{2,}");
 
     private EnvFlags() {}
@@ -63,6 +69,28 @@ public final class EnvFlags {
     /** Flags from an env file's lines ({@code KEY=VALUE}, {@code #} comments, optional {@code export }); every key must be known. */
     public static PermissionSet fromEnvFile(List<String> lines, String fileName) {
         Map<String, String> flags = new LinkedHashMap<>();
+        for (String[] entry : entries(lines, fileName)) {
+            if (Permission.isName(entry[0])) {
+                flags.put(entry[0], entry[1]);
+            }
+        }
+        return parse(flags);
+    }
+
+    /** The {@value #GUARDRAILS} line of an env file ({@code ""} when it has none); the file is checked as {@link #fromEnvFile} checks it. */
+    public static String guardrailsFromEnvFile(List<String> lines, String fileName) {
+        String line = "";
+        for (String[] entry : entries(lines, fileName)) {
+            if (entry[0].equals(GUARDRAILS)) {
+                line = entry[1];
+            }
+        }
+        return line;
+    }
+
+    /** {name, value} of each line that sets something; a line that is not KEY=VALUE, or an unknown key, is an error. */
+    private static List<String[]> entries(List<String> lines, String fileName) {
+        List<String[]> entries = new ArrayList<>();
         int lineNo = 0;
         for (String raw : lines) {
             lineNo++;
@@ -82,15 +110,14 @@ public final class EnvFlags {
             }
             String name = line.substring(0, eq).strip();
             String value = unquote(line.substring(eq + 1).strip());
-            if (Permission.isName(name)) {
-                flags.put(name, value);
-            } else if (!SETTINGS.contains(name)) {
+            if (!Permission.isName(name) && !SETTINGS.contains(name) && !name.equals(GUARDRAILS)) {
                 throw new InvalidFlagException(fileName + ":" + lineNo + ": unknown flag " + name
                         + nearestFlag(name).map(n -> ": did you mean " + n + "?").orElse("")
                         + " (`sockwarden permissions` lists every name)");
             }
+            entries.add(new String[] {name, value});
         }
-        return parse(flags);
+        return entries;
     }
 
     private static PermissionSet parse(Map<String, String> flags) {

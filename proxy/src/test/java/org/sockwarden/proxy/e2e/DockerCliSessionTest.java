@@ -17,13 +17,19 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.sockwarden.proxy.limit.ClientLimits;
+import org.sockwarden.proxy.guard.Guardrails;
+import org.sockwarden.proxy.identity.ClientRules;
 import org.sockwarden.proxy.policy.Permission;
 import org.sockwarden.proxy.policy.PermissionSet;
 import org.sockwarden.proxy.testing.Docker;
 import org.sockwarden.proxy.testing.TestEngine;
 import org.sockwarden.proxy.testing.TestProxy;
 
-/** With every permission granted, the docker CLI through sockwarden behaves as on the engine's socket. */
+/**
+ * With every permission granted, the docker CLI through sockwarden behaves as on the engine's socket. The
+ * guardrails stay the defaults but for {@code image-import}, which {@code docker import} needs.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DockerCliSessionTest {
@@ -37,6 +43,7 @@ class DockerCliSessionTest {
     @BeforeAll
     void start() throws Exception {
         proxy = TestProxy.start(TestEngine.socket(), PermissionSet.of(Permission.all()));
+        proxy.rules(new ClientRules(false, Guardrails.parse("image-import"), null, ClientLimits.NONE));
         docker = new Docker(proxy.dockerHost());
         direct = new Docker(TestEngine.dockerHost());
         worker = prefix + "-worker";

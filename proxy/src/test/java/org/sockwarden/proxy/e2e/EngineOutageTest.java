@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.sockwarden.proxy.guard.EngineInfo;
 import org.sockwarden.proxy.testing.Docker;
 import org.sockwarden.proxy.testing.RawHttp;
 import org.sockwarden.proxy.testing.TestEngine;
@@ -17,7 +18,8 @@ import org.sockwarden.proxy.testing.TestProxy;
 
 /**
  * A private engine of its own is stopped and started again under a running proxy: requests fail
- * with the cause while it is down and succeed again afterwards, without restarting the proxy.
+ * with the cause while it is down and succeed again afterwards, without restarting the proxy. The
+ * guard knows the engine from the start, forgets it while it is down, and knows it again once it answers.
  */
 class EngineOutageTest {
 
@@ -39,6 +41,10 @@ class EngineOutageTest {
             try (TestProxy proxy = TestProxy.start(socket, "CONTAINERS", "PING", "VERSION")) {
                 Docker docker = new Docker(proxy.dockerHost());
                 docker.run("ps").ok();
+                Docker engineCli = new Docker("unix://" + socket);
+                EngineInfo known = new EngineInfo(engineCli.run("version", "--format", "{{.Server.Version}}").ok().stdout().strip(),
+                        engineCli.run("version", "--format", "{{.Server.APIVersion}}").ok().stdout().strip(), false);
+                assertThat(proxy.server().engine()).isEqualTo(known);
 
                 script("stop", dir);
                 RawHttp.Answer down = RawHttp.tcp(proxy.port(), "GET /v1.41/containers/json HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n",
@@ -48,9 +54,11 @@ class EngineOutageTest {
                 Docker.Result failing = docker.run("ps").failed();
                 assertThat(failing.stderr()).contains(socket.toString());
                 assertThat(proxy.awaitLog("ERROR Docker engine", Duration.ofSeconds(5))).contains("ERROR Docker engine");
+                assertThat(proxy.server().engine()).isEqualTo(EngineInfo.UNKNOWN);
 
                 script("start", dir);
                 docker.run("ps").ok();
+                assertThat(proxy.server().engine()).isEqualTo(known);
                 assertThat(docker.run("version", "--format", "{{.Server.APIVersion}}").ok().stdout()).isNotBlank();
             }
         } finally {

@@ -179,6 +179,11 @@ class EngineAnswerEdgeCasesTest {
         private final Thread acceptor;
 
         FakeEngine(Path dir, Script script) throws IOException {
+            this(dir, script, null);
+        }
+
+        /** @param versionAnswer what it answers the proxy's {@code GET /version} at start with (null: "not found") */
+        FakeEngine(Path dir, Script script, String versionAnswer) throws IOException {
             socket = dir.resolve("engine.sock");
             Files.deleteIfExists(socket);
             server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -187,8 +192,7 @@ class EngineAnswerEdgeCasesTest {
                 while (server.isOpen()) {
                     try {
                         SocketChannel ch = server.accept();
-                        int c = connections.incrementAndGet();
-                        Thread t = new Thread(() -> serve(ch, c, script), "fake-engine-" + c);
+                        Thread t = new Thread(() -> serve(ch, connections, script, versionAnswer), "fake-engine");
                         t.setDaemon(true);
                         t.start();
                     } catch (IOException e) {
@@ -200,12 +204,25 @@ class EngineAnswerEdgeCasesTest {
             acceptor.start();
         }
 
-        private static void serve(SocketChannel ch, int connection, Script script) {
+        /**
+         * Serves one connection by the script. The proxy's question at start, which engine this is ({@code GET
+         * /version} on a connection of its own), is answered "not found" and is none of the script's connections.
+         */
+        private static void serve(SocketChannel ch, AtomicInteger connections, Script script, String versionAnswer) {
             try (ch; InputStream in = Channels.newInputStream(ch); OutputStream out = Channels.newOutputStream(ch)) {
+                int connection = 0;
                 for (int n = 1; n <= 1_000_000; n++) {
                     String head = readHead(in);
                     if (head == null) {
                         return;
+                    }
+                    if (n == 1 && head.startsWith("GET /version ")) {
+                        out.write((versionAnswer != null ? versionAnswer : "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                                .getBytes(StandardCharsets.ISO_8859_1));
+                        return;
+                    }
+                    if (n == 1) {
+                        connection = connections.incrementAndGet();
                     }
                     Answer answer = script.answer(connection, n, head);
                     if (answer == null) {

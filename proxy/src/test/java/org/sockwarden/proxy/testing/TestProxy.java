@@ -7,10 +7,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import org.sockwarden.proxy.guard.Guardrails;
 import org.sockwarden.proxy.identity.Client;
-import org.sockwarden.proxy.identity.ClientRules;
 import org.sockwarden.proxy.identity.ClientConfig;
+import org.sockwarden.proxy.identity.ClientRules;
 import org.sockwarden.proxy.identity.Directory;
 import org.sockwarden.proxy.identity.ListenerAddress;
 import org.sockwarden.proxy.limit.ClientLimits;
@@ -29,7 +28,7 @@ public final class TestProxy implements AutoCloseable {
     private final ListenerAddress.Tcp listener = new ListenerAddress.Tcp("127.0.0.1", 0);
     private long version = 1;
     private PermissionSet permissions;
-    private ClientLimits clientLimits = ClientLimits.NONE;
+    private ClientRules rules = ClientRules.DEFAULT;
 
     private TestProxy(Path socket, Limits limits, PermissionSet permissions) throws Exception {
         this.log = new AccessLog(AccessLog.Format.TEXT, new PrintStream(new Tee(logBytes), true, StandardCharsets.UTF_8));
@@ -53,8 +52,7 @@ public final class TestProxy implements AutoCloseable {
     }
 
     private synchronized Directory directory() {
-        Client client = new Client("default", permissions, Client.GrantAdvice.ENV_FLAGS,
-                new ClientRules(false, Guardrails.DEFAULT, null, clientLimits));
+        Client client = new Client("default", permissions, Client.GrantAdvice.ENV_FLAGS, rules);
         return new Directory(version++, List.of(new ClientConfig(client, List.of(listener), List.of(), Set.of())));
     }
 
@@ -69,7 +67,15 @@ public final class TestProxy implements AutoCloseable {
     /** Gives the client these limits from now on, as a policy change does (its permissions stay). */
     public void limit(ClientLimits limits) {
         synchronized (this) {
-            this.clientLimits = limits;
+            rules = new ClientRules(rules.learning(), rules.guardrails(), rules.owner(), limits);
+        }
+        server.apply(directory());
+    }
+
+    /** Gives the client these rules (learn mode, guardrails, owner) from now on, with the permissions it has. */
+    public void rules(ClientRules next) {
+        synchronized (this) {
+            rules = next;
         }
         server.apply(directory());
     }
