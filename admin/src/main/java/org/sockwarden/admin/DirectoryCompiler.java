@@ -179,7 +179,7 @@ final class DirectoryCompiler {
             }
         }
         // A client that cannot be applied is served nothing; in learn mode it would be forwarded everything.
-        ClientRules rules = problems.isEmpty() ? new ClientRules(learning, guardrails, owner) : ClientRules.DEFAULT;
+        ClientRules rules = problems.isEmpty() ? new ClientRules(learning, guardrails, owner, java.util.Set.of()) : ClientRules.DEFAULT;
         return new ClientConfig(new Client(c.name(), PermissionSet.of(granted), Client.GrantAdvice.CLI, rules), listeners, sources,
                 new LinkedHashSet<>(c.peerUids()), fingerprints, subjects, problems);
     }

@@ -120,7 +120,12 @@ public final class Forwarder extends ContainerLifeCycle {
     }
 
     public void forward(Request request, Response response, Callback callback, Exchange exchange) {
-        new Relay(request, response, callback, exchange).start();
+        forward(request, response, callback, exchange, null);
+    }
+
+    /** Forwards after {@code preflight} (null: none) let the request go on; see {@link Preflight}. */
+    public void forward(Request request, Response response, Callback callback, Exchange exchange, Preflight preflight) {
+        new Relay(request, response, callback, exchange, preflight).start();
     }
 
     void idle(EngineConnection connection) {
@@ -148,8 +153,13 @@ public final class Forwarder extends ContainerLifeCycle {
         private final Response response;
         private final Callback callback;
         private final Exchange exchange;
+        private final Preflight preflight;
         private final boolean head;
         private final boolean hasBody;
+        /** The pre-flight while it runs, to cancel on abort. */
+        private volatile Cancellable preflightRun;
+        /** The target the pre-flight chose (the checked object pinned), or null for the client's own. */
+        private String target;
         /** A body read whole before the engine connection is taken, or null when it streams (or there is none). */
         private ByteBuffer wholeBody;
         /** GET and HEAD change nothing at the engine, so an unanswered one may be sent again. */
@@ -174,11 +184,12 @@ public final class Forwarder extends ContainerLifeCycle {
         java.io.IOException malformed;
         private final HttpFields.Mutable engineHeaders = HttpFields.build();
 
-        Relay(Request request, Response response, Callback callback, Exchange exchange) {
+        Relay(Request request, Response response, Callback callback, Exchange exchange, Preflight preflight) {
             this.request = request;
             this.response = response;
             this.callback = callback;
             this.exchange = exchange;
+            this.preflight = preflight;
             this.head = HttpMethod.HEAD.is(request.getMethod());
             this.hasBody = RequestBody.present(request);
             this.safeToRepeat = head || HttpMethod.GET.is(request.getMethod());
@@ -195,13 +206,48 @@ public final class Forwarder extends ContainerLifeCycle {
             if (hasBody && length > 0 && length <= WHOLE_BODY_LIMIT) {
                 RequestBody.readWhole(request, WHOLE_BODY_LIMIT, exchange, Promise.from(this::bodyRead, this::bodyUnread));
             } else {
-                takeConnection();
+                bodyDone();
             }
         }
 
         private void bodyRead(ByteBuffer body) {
             wholeBody = body;
             if (refusedAt(Exchange.Phase.BODY_READ) == Refused.NO) {
+                bodyDone();
+            }
+        }
+
+        /** The body is read whole, streams, or there is none: the pre-flight, if any, then an engine connection. */
+        private void bodyDone() {
+            if (preflight == null) {
+                takeConnection();
+                return;
+            }
+            Cancellable run = preflight.start(request, wholeBody == null ? null : wholeBody.slice(),
+                    Promise.from(this::preflightDone, this::connectFailed));
+            preflightRun = run;
+            Throwable cut = aborted;
+            if (cut != null) {
+                run.cancel(cut);
+            }
+        }
+
+        private void preflightDone(Preflight.Outcome outcome) {
+            if (outcome instanceof Answer answer) {
+                if (!finished.compareAndSet(false, true)) {
+                    return;
+                }
+                answer.send(response, Callback.from(Invocable.InvocationType.NON_BLOCKING, () -> {
+                    callback.succeeded();
+                    exchange.end();
+                }, failure -> {
+                    callback.failed(failure);
+                    exchange.end();
+                }), exchange, Answer.unreadBody(request, wholeBody));
+                return;
+            }
+            target = ((Preflight.Proceed) outcome).target();
+            if (refusedAt(Exchange.Phase.PREFLIGHT) == Refused.NO) {
                 takeConnection();
             }
         }
@@ -292,7 +338,7 @@ public final class Forwarder extends ContainerLifeCycle {
 
         /** The client's end-to-end headers, framed for the body it has. */
         private ByteBuffer requestHead() {
-            RequestHead head = new RequestHead(request);
+            RequestHead head = target == null ? new RequestHead(request) : new RequestHead(request.getMethod(), target);
             HopByHop.forEachEndToEnd(request.getHeaders(), head::header, HttpHeader.CONTENT_LENGTH);
             if (wholeBody != null) {
                 head.header("Content-Length", wholeBody.remaining());
@@ -539,6 +585,10 @@ public final class Forwarder extends ContainerLifeCycle {
             EngineConnection c = connection;
             if (!finished.compareAndSet(false, true)) {
                 return;
+            }
+            Cancellable run = preflightRun;
+            if (run != null) {
+                run.cancel(reason);
             }
             cancelWatch();
             if (c != null) {

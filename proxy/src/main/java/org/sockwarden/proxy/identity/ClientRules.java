@@ -1,6 +1,8 @@
 package org.sockwarden.proxy.identity;
 
 import java.util.Objects;
+import java.util.Set;
+import org.sockwarden.proxy.api.RedactedField;
 import org.sockwarden.proxy.guard.Guardrails;
 import org.sockwarden.proxy.guard.Label;
 
@@ -13,14 +15,15 @@ import org.sockwarden.proxy.guard.Label;
  * @param guardrails what the guard lets it past in the bodies and queries it inspects, and what it requires
  * @param owner      for an own-only client, the owner label ({@value #OWNER_LABEL}={@code <its owner id>}) set on
  *                   what it creates and required on what it acts on; null for a client that may act on any object
+ * @param redacted   the fields stripped from the container inspect answers it gets (none: answers as the engine gives them)
  */
-public record ClientRules(boolean learning, Guardrails guardrails, Label owner) {
+public record ClientRules(boolean learning, Guardrails guardrails, Label owner, Set<RedactedField> redacted) {
 
     /** The key of the owner label of own-only clients; its value is the client's owner id (random, never reused). */
     public static final String OWNER_LABEL = "org.sockwarden.owner";
 
     /** Enforcing, with the default guardrails, on any object: every client's rules unless its stored ones say otherwise. */
-    public static final ClientRules DEFAULT = new ClientRules(false, Guardrails.DEFAULT, null);
+    public static final ClientRules DEFAULT = new ClientRules(false, Guardrails.DEFAULT, null, Set.of());
 
     public boolean ownOnly() {
         return owner != null;
@@ -28,5 +31,6 @@ public record ClientRules(boolean learning, Guardrails guardrails, Label owner) 
 
     public ClientRules {
         Objects.requireNonNull(guardrails, "guardrails");
+        redacted = Set.copyOf(redacted);
     }
 }

@@ -23,6 +23,7 @@ import org.sockwarden.proxy.forward.DockerError;
 import org.sockwarden.proxy.forward.Exchange;
 import org.sockwarden.proxy.forward.Forwarder;
 import org.sockwarden.proxy.forward.Hijacker;
+import org.sockwarden.proxy.forward.Preflight;
 import org.sockwarden.proxy.forward.RequestBody;
 import org.sockwarden.proxy.forward.RunningExchanges;
 import org.sockwarden.proxy.identity.Client;
@@ -35,6 +36,7 @@ import org.sockwarden.proxy.policy.Permission;
 import org.sockwarden.proxy.policy.Decider;
 import org.sockwarden.proxy.request.CanonicalRequest;
 import org.sockwarden.proxy.request.Canonicalizer;
+import org.sockwarden.proxy.scope.Scope;
 
 /**
  * One request, start to end: canonical form, caller, operation, decision, then forward or refuse.
@@ -53,14 +55,17 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
     private final RunningExchanges registry;
     private final Forwarder forwarder;
     private final Hijacker hijacker;
+    private final Scope scope;
     private final AccessLog accessLog;
     private final AuditSink audit;
     private final long refusedBodyNanos;
 
-    ProxyHandler(RunningExchanges registry, Forwarder forwarder, Hijacker hijacker, AccessLog accessLog, AuditSink audit, Limits limits) {
+    ProxyHandler(RunningExchanges registry, Forwarder forwarder, Hijacker hijacker, Scope scope, AccessLog accessLog, AuditSink audit,
+                 Limits limits) {
         this.registry = registry;
         this.forwarder = forwarder;
         this.hijacker = hijacker;
+        this.scope = scope;
         this.accessLog = accessLog;
         this.audit = audit;
         this.refusedBodyNanos = limits.headTimeout().toNanos();
@@ -142,10 +147,12 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
             refuse(request, response, callback, 403, "sockwarden: " + refusal, exchange);
             return true;
         }
+        // An own-only client's request is checked against the owners of what it reaches; null for every other.
+        Preflight preflight = scope.preflight(client, op, canonical);
         if (op.hijack()) {
-            hijacker.hijack(request, response, callback, exchange);
+            hijacker.hijack(request, response, callback, exchange, preflight);
         } else {
-            forwarder.forward(request, response, callback, exchange);
+            forwarder.forward(request, response, callback, exchange, preflight);
         }
         return true;
     }

@@ -33,12 +33,14 @@ import org.sockwarden.proxy.audit.AuditSink;
 import org.sockwarden.proxy.forward.DockerError;
 import org.sockwarden.proxy.forward.EngineConnector;
 import org.sockwarden.proxy.forward.EngineDiagnosis;
+import org.sockwarden.proxy.forward.EngineProbe;
 import org.sockwarden.proxy.forward.Forwarder;
 import org.sockwarden.proxy.forward.Hijacker;
 import org.sockwarden.proxy.forward.RunningExchanges;
 import org.sockwarden.proxy.identity.Directory;
 import org.sockwarden.proxy.identity.ListenerAddress;
 import org.sockwarden.proxy.log.AccessLog;
+import org.sockwarden.proxy.scope.Scope;
 
 /**
  * The server wiring: Jetty, its thread pool, the TCP and mutual-TLS listeners, the unix-socket
@@ -127,7 +129,8 @@ public final class ProxyServer implements AutoCloseable {
         Hijacker hijacker = new Hijacker(engine);
         server.addBean(engine);
         server.addBean(forwarder);
-        server.setHandler(new GracefulHandler(new ProxyHandler(registry, forwarder, hijacker, accessLog, audit, limits)));
+        Scope scope = new Scope(new EngineProbe(engine));
+        server.setHandler(new GracefulHandler(new ProxyHandler(registry, forwarder, hijacker, scope, accessLog, audit, limits)));
         server.setErrorHandler(new DockerErrorHandler());
         server.setStopTimeout(shutdownGrace.toMillis());
         server.setStopAtShutdown(true);

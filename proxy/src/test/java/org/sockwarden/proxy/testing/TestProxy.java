@@ -5,7 +5,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.sockwarden.proxy.identity.Client;
 import org.sockwarden.proxy.identity.ClientConfig;
@@ -25,12 +27,47 @@ public final class TestProxy implements AutoCloseable {
 
     private final ListenerAddress.Tcp listener = new ListenerAddress.Tcp("127.0.0.1", 0);
     private long version = 1;
+    /** For a proxy of several clients: each one's socket. */
+    private final Map<String, Path> sockets = new LinkedHashMap<>();
 
     private TestProxy(Path socket, Limits limits, PermissionSet permissions) throws Exception {
         this.log = new AccessLog(AccessLog.Format.TEXT, new PrintStream(new Tee(logBytes), true, StandardCharsets.UTF_8));
         this.server = new ProxyServer(socket, log, Duration.ofSeconds(2), limits, null);
         server.start(directory(permissions));
         this.port = server.port(listener.key());
+    }
+
+    private TestProxy(Path socket, List<Client> clients) throws Exception {
+        this.log = new AccessLog(AccessLog.Format.TEXT, new PrintStream(new Tee(logBytes), true, StandardCharsets.UTF_8));
+        this.server = new ProxyServer(socket, log, Duration.ofSeconds(2), Limits.DEFAULT, null);
+        Path dir = Docker.tempDir("sw-clients");
+        List<ClientConfig> configs = new java.util.ArrayList<>();
+        for (Client c : clients) {
+            Path s = dir.resolve(c.name() + ".sock");
+            sockets.put(c.name(), s);
+            configs.add(new ClientConfig(c, List.of(new ListenerAddress.Unix(s, "0600", null, null)), List.of(), Set.of()));
+        }
+        server.start(new Directory(version++, configs));
+        this.port = -1;
+    }
+
+    /** A proxy for several clients, each on a unix socket of its own ({@link #dockerHost(String)}). */
+    public static TestProxy start(Path socket, Client... clients) throws Exception {
+        return new TestProxy(socket, List.of(clients));
+    }
+
+    /** The DOCKER_HOST of {@code client} on a proxy of several clients. */
+    public String dockerHost(String client) {
+        return "unix://" + socket(client);
+    }
+
+    /** The socket of {@code client} on a proxy of several clients. */
+    public Path socket(String client) {
+        Path s = sockets.get(client);
+        if (s == null) {
+            throw new IllegalArgumentException("no client " + client);
+        }
+        return s;
     }
 
     public static TestProxy start(Path socket, PermissionSet permissions) throws Exception {
