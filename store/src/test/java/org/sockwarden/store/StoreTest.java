@@ -112,7 +112,7 @@ class StoreTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("rwx------");
         Path file = data.resolve(Store.FILE);
         List<List<Object>> history = query(file, "SELECT version, script, applied_at FROM schema_version ORDER BY version");
-        assertThat(history).extracting(r -> r.get(0)).containsExactly(1, 2, 3, 4, 5, 6, 7);
+        assertThat(history).extracting(r -> r.get(0)).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
         assertThat(history).extracting(r -> r.get(1)).containsExactlyElementsOf(Store.MIGRATIONS);
         assertThat(history).allSatisfy(r -> assertThat(r.get(2)).isNotNull());
         assertThat(query(file, "PRAGMA journal_mode")).containsExactly(List.of("wal"));
@@ -127,7 +127,7 @@ class StoreTest {
             assertThat(snap.version()).isEqualTo(1);
         }
         assertThat(query(file, "SELECT version, script, applied_at FROM schema_version ORDER BY version")).isEqualTo(history);
-        assertThat(query(file, "PRAGMA user_version")).containsExactly(List.of(7));
+        assertThat(query(file, "PRAGMA user_version")).containsExactly(List.of(8));
         // The audit trail has a file of its own (AuditStore): none of it is left here.
         assertThat(query(file, "SELECT name FROM sqlite_master WHERE name LIKE 'audit%'")).isEmpty();
     }
@@ -154,7 +154,7 @@ class StoreTest {
             assertThat(s.certificates("vidar").get(0).revokedAt()).isNull();
         }
         List<List<Object>> history = query(file, "SELECT version, applied_at IS NULL FROM schema_version ORDER BY version");
-        assertThat(history).containsExactly(List.of(1, 1), List.of(2, 1), List.of(3, 0), List.of(4, 0), List.of(5, 0), List.of(6, 0), List.of(7, 0));
+        assertThat(history).containsExactly(List.of(1, 1), List.of(2, 1), List.of(3, 0), List.of(4, 0), List.of(5, 0), List.of(6, 0), List.of(7, 0), List.of(8, 0));
     }
 
     @Test
@@ -261,6 +261,21 @@ class StoreTest {
         try (Store s = Store.open(data)) {
             assertThat(s.snapshot().clients()).extracting(StoredClient::name).containsExactly("kept");
             assertThat(s.client("kept").listeners()).containsExactly(StoredClient.Listener.tcp("127.0.0.1:2391"));
+        }
+    }
+
+    @Test
+    void redactedFieldsAreStoredAsWrittenAndKeptByOtherChanges() {
+        try (Store s = Store.open(dir)) {
+            s.addClient(new StoredClient("traefik", List.of(), List.of(), List.of(), new TreeSet<>(Set.of("PING")), List.of("traefik"))
+                    .withRedact("Config.Env"), after -> { });
+            assertThat(s.client("traefik").redact()).isEqualTo("Config.Env");
+            StoredClient learning = s.updateClient("traefik", old -> old.withRules("learn", "", false), after -> { });
+            assertThat(learning.redact()).isEqualTo("Config.Env");
+            assertThat(s.updateClient("traefik", old -> old.withRedact("Config.Env Args"), after -> { }).redact()).isEqualTo("Config.Env Args");
+            assertThat(s.client("traefik").redact()).isEqualTo("Config.Env Args");
+            s.addClient(new StoredClient("plain", List.of(), List.of(), List.of(), new TreeSet<>(), List.of()), after -> { });
+            assertThat(s.client("plain").redact()).isEmpty();
         }
     }
 
