@@ -16,6 +16,7 @@ import org.sockwarden.certs.DistinguishedNames;
 import org.sockwarden.certs.Fingerprints;
 import org.sockwarden.certs.Pem;
 import org.sockwarden.proxy.api.Operation;
+import org.sockwarden.proxy.api.RedactedField;
 import org.sockwarden.proxy.guard.Guardrails;
 import org.sockwarden.proxy.guard.InvalidGuardrailsException;
 import org.sockwarden.proxy.policy.PermissionSet;
@@ -204,6 +205,11 @@ final class ClientCommand {
         @Mixin
         LimitOptions limitOptions = new LimitOptions();
 
+        @Option(names = "--redact", paramLabel = "FIELD", description = "Strip this field from the container inspect answers it gets"
+                + " (repeatable): Config.Env, Config.Cmd, Config.Entrypoint, Args, Config.Healthcheck, Config.Labels, HostConfig.LogConfig."
+                + " Presets of clients that never read the environment (traefik, homepage, ...) set Config.Env.")
+        List<String> redact = new ArrayList<>();
+
         @Override
         public Integer call() {
             if (!name.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}")) {
@@ -213,8 +219,10 @@ final class ClientCommand {
                 throw new Main.UsageException("\"default\" is the client of serve's --listen (the env-flag mode); choose another name");
             }
             TreeSet<String> grants = new TreeSet<>(StoreCommands.permissions(allow));
+            java.util.Set<RedactedField> redacted = StoreCommands.redacted(redact);
             for (String p : presets) {
                 grants.addAll(StoreCommands.preset(p).permissions());
+                redacted.addAll(StoreCommands.preset(p).redacted());
             }
             if (!noDefaults) {
                 // Without /_ping the docker CLI guesses its newest API version and reports the engine's
@@ -245,7 +253,8 @@ final class ClientCommand {
             StoredClient client = StoreCommands.withStore(dataDir, s -> {
                 String ca = id.certCa == null ? null : trustedCa(s, dataDir, id.certCa);
                 StoredClient c = new StoredClient(name, listeners, sources, peers, grants, presets, id.subjects(ca), fingerprints)
-                        .withRules(learn ? StoredClient.LEARN : StoredClient.ENFORCE, rails, ownOnly).withLimits(limits);
+                        .withRules(learn ? StoredClient.LEARN : StoredClient.ENFORCE, rails, ownOnly).withLimits(limits)
+                        .withRedact(RedactedField.text(redacted));
                 DirectoryCompiler.Surroundings around = StoreCommands.surroundings(dataDir);
                 s.addClient(c, after -> {
                     DirectoryCompiler.refuseUnappliable(name, after, around);
@@ -385,6 +394,12 @@ final class ClientCommand {
         @Option(names = "--clear-limits", description = "Remove all its limits (--max-requests, --max-streams, --rate).")
         boolean clearLimits;
 
+        @Option(names = "--redact", paramLabel = "FIELD", description = "Also strip this field from the container inspect answers it gets (repeatable).")
+        List<String> redact = new ArrayList<>();
+
+        @Option(names = "--clear-redact", description = "Give it container inspect answers whole again.")
+        boolean clearRedact;
+
         @Override
         public Integer call() {
             Identity id = identity == null ? new Identity() : identity;
@@ -392,11 +407,11 @@ final class ClientCommand {
                     || !id.peerUid.isEmpty() || !id.from.isEmpty() || !id.certSubject.isEmpty() || id.certCa != null
                     || !id.certFingerprint.isEmpty() || clearListen || clearSockets || clearSocketOwner || clearPeerUids || clearFrom
                     || clearCertSubjects || clearCertFingerprints || !guardrails.isEmpty() || !dropGuardrails.isEmpty() || clearGuardrails
-                    || learn != null || ownOnly != null || limitOptions.given() || clearLimits;
+                    || learn != null || ownOnly != null || limitOptions.given() || clearLimits || !redact.isEmpty() || clearRedact;
             if (!given) {
                 throw new Main.UsageException("client set needs at least one option: --listen, --socket, --socket-mode, --socket-owner,"
                         + " --peer-uid, --from, --cert-subject, --cert-ca, --cert-fingerprint, --guardrail, --drop-guardrail, --learn, --own-only,"
-                        + " --max-requests, --max-streams, --rate or a --clear-... option");
+                        + " --max-requests, --max-streams, --rate, --redact or a --clear-... option");
             }
             both("--guardrail", !guardrails.isEmpty(), "--clear-guardrails", clearGuardrails);
             both("--drop-guardrail", !dropGuardrails.isEmpty(), "--clear-guardrails", clearGuardrails);
@@ -405,6 +420,8 @@ final class ClientCommand {
             limitOptions.applyTo(ClientLimits.NONE);
             onOff("--learn", learn);
             onOff("--own-only", ownOnly);
+            both("--redact", !redact.isEmpty(), "--clear-redact", clearRedact);
+            java.util.Set<RedactedField> moreRedacted = StoreCommands.redacted(redact);
             Guardrails added = StoreCommands.guardrails(guardrails);
             Guardrails dropped = StoreCommands.guardrails(dropGuardrails);
             both("--listen", !id.listen.isEmpty(), "--clear-listen", clearListen);
@@ -427,7 +444,8 @@ final class ClientCommand {
             StoredClient updated = StoreCommands.withStore(dataDir, s -> {
                 String ca = id.certCa == null ? null : trustedCa(s, dataDir, id.certCa);
                 DirectoryCompiler.Surroundings around = StoreCommands.surroundings(dataDir);
-                return s.updateClient(name, old -> rules(edit(old, id, mode, owner, tcp, sources, peers, ca, fingerprints), added, dropped),
+                return s.updateClient(name, old -> redaction(rules(edit(old, id, mode, owner, tcp, sources, peers, ca, fingerprints), added, dropped),
+                                moreRedacted),
                         after -> {
                             DirectoryCompiler.refuseUnappliable(name, after, around);
                             id.refuseAnsweringSockets(dataDir);
@@ -472,6 +490,25 @@ final class ClientCommand {
                         + "); --clear-limits replaces them; nothing was changed");
             }
             return limitOptions.applyTo(now).toString();
+        }
+
+        /** {@code c} with the fields --redact adds, or none with --clear-redact; a stored text that no longer parses is replaced only by --clear-redact. */
+        private StoredClient redaction(StoredClient c, java.util.Set<RedactedField> more) {
+            if (clearRedact) {
+                return c.withRedact("");
+            }
+            if (more.isEmpty()) {
+                return c;
+            }
+            java.util.Set<RedactedField> now = java.util.EnumSet.noneOf(RedactedField.class);
+            try {
+                now.addAll(RedactedField.parse(c.redact()));
+            } catch (IllegalArgumentException e) {
+                throw new StoreException("client " + c.name() + " has stored redacted fields this sockwarden cannot read (" + e.getMessage()
+                        + "); --clear-redact replaces them; nothing was changed");
+            }
+            now.addAll(more);
+            return c.withRedact(RedactedField.text(now));
         }
 
         private static void onOff(String option, String value) {

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import org.sockwarden.certs.DistinguishedNames;
 import org.sockwarden.certs.Fingerprints;
+import org.sockwarden.proxy.api.RedactedField;
 import org.sockwarden.proxy.identity.Cidr;
 import org.sockwarden.proxy.guard.Guardrails;
 import org.sockwarden.proxy.guard.InvalidGuardrailsException;
@@ -171,6 +172,12 @@ final class DirectoryCompiler {
         } catch (InvalidGuardrailsException e) {
             problems.add("guardrails: " + e.getMessage());
         }
+        java.util.Set<RedactedField> redacted = java.util.Set.of();
+        try {
+            redacted = RedactedField.parse(c.redact());
+        } catch (IllegalArgumentException e) {
+            problems.add("redacted fields: " + e.getMessage());
+        }
         Label owner = null;
         if (c.ownOnly()) {
             if (c.ownerId() == null || !c.ownerId().matches("[0-9a-f]{32}")) {
@@ -186,7 +193,7 @@ final class DirectoryCompiler {
             problems.add("limits: " + e.getMessage());
         }
         // A client that cannot be applied is served nothing; in learn mode it would be forwarded everything.
-        ClientRules rules = problems.isEmpty() ? new ClientRules(learning, guardrails, owner, limits) : ClientRules.DEFAULT;
+        ClientRules rules = problems.isEmpty() ? new ClientRules(learning, guardrails, owner, limits, redacted) : ClientRules.DEFAULT;
         return new ClientConfig(new Client(c.name(), PermissionSet.of(granted), Client.GrantAdvice.CLI, rules), listeners, sources,
                 new LinkedHashSet<>(c.peerUids()), fingerprints, subjects, problems);
     }

@@ -102,7 +102,8 @@ final class GrantCommands {
         public Integer call() {
             Presets.Preset p = StoreCommands.preset(name);
             System.out.println(json ? json(p) : p.name() + ": " + p.description() + "\n  permissions: "
-                    + String.join(" ", p.permissions()) + "\n  based on: " + p.basis());
+                    + String.join(" ", p.permissions()) + (p.redacted().isEmpty() ? "" : "\n  redacted from container inspect: "
+                    + org.sockwarden.proxy.api.RedactedField.text(p.redacted())) + "\n  based on: " + p.basis());
             return 0;
         }
     }
@@ -115,6 +116,13 @@ final class GrantCommands {
             g.writeArrayFieldStart("permissions");
             for (String permission : p.permissions()) {
                 g.writeString(permission);
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("redact");
+            for (String field : org.sockwarden.proxy.api.RedactedField.text(p.redacted()).split(" ")) {
+                if (!field.isEmpty()) {
+                    g.writeString(field);
+                }
             }
             g.writeEndArray();
             g.writeStringField("basis", p.basis());

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.sockwarden.admin.migrate.Migration;
+import org.sockwarden.proxy.api.RedactedField;
 import org.sockwarden.proxy.policy.Presets;
 import org.sockwarden.store.Store;
 import org.sockwarden.store.StoredClient;
@@ -83,7 +84,8 @@ final class MigrateCommand {
                     for (Migration.Client c : plan.clients()) {
                         TreeSet<String> grants = new TreeSet<>(c.preset() != null ? Presets.get(c.preset()).permissions() : c.grants());
                         store.addClient(new StoredClient(c.name(), List.of(StoredClient.Listener.tcp("0.0.0.0:" + c.port())), List.of(), List.of(),
-                                grants, c.preset() == null ? List.of() : List.of(c.preset())));
+                                grants, c.preset() == null ? List.of() : List.of(c.preset()))
+                                .withRedact(c.preset() == null ? "" : RedactedField.text(Presets.get(c.preset()).redacted())));
                         created.add(c.name());
                     }
                 } catch (RuntimeException e) {

@@ -124,7 +124,7 @@ final class ServeCommand implements Callable<Integer> {
         if (!"none".equals(listen)) {
             ListenerAddress.Tcp listener = parseListen("--listen", listen);
             dropIn.add(new ClientConfig(new Client(DEFAULT_LISTENER, permissions, Client.GrantAdvice.ENV_FLAGS,
-                    new ClientRules(false, Guardrails.DEFAULT, null, defaultClientLimits)), List.of(listener), List.of(), Set.of()));
+                    new ClientRules(false, Guardrails.DEFAULT, null, defaultClientLimits, Set.of())), List.of(listener), List.of(), Set.of()));
             own.add(new StatusFile.Listener(listener.key(), DEFAULT_LISTENER));
         } else if (defaultLimits.given()) {
             throw new Main.UsageException("--max-requests, --max-streams and --rate are the limits of the client \"default\" of --listen;"

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.sockwarden.proxy.api.RedactedField;
 import org.sockwarden.proxy.guard.Guardrails;
 import org.sockwarden.proxy.guard.InvalidGuardrailsException;
 import org.sockwarden.proxy.identity.Cidr;
@@ -63,6 +64,23 @@ final class StoreCommands {
                 all = all.plus(Guardrails.parse(v));
             } catch (InvalidGuardrailsException e) {
                 throw new Main.UsageException("--guardrail " + e.getMessage() + "; `sockwarden guardrails` lists them all");
+            }
+        }
+        return all;
+    }
+
+    /** The fields of {@code values} (each one or more names separated by spaces); an unknown one is a usage error with the nearest name. */
+    static java.util.Set<RedactedField> redacted(List<String> values) {
+        java.util.Set<RedactedField> all = java.util.EnumSet.noneOf(RedactedField.class);
+        for (String v : values) {
+            for (String name : v.trim().split("\\s+")) {
+                try {
+                    all.add(RedactedField.of(name));
+                } catch (IllegalArgumentException e) {
+                    String near = org.sockwarden.proxy.policy.Suggestions.nearest(name, RedactedField.names()).map(n -> " (did you mean " + n + "?)")
+                            .orElse("");
+                    throw new Main.UsageException("--redact: unknown field " + name + near + "; fields: " + String.join(", ", RedactedField.names()));
+                }
             }
         }
         return all;
@@ -184,6 +202,9 @@ final class StoreCommands {
         b.append("  guardrails: ").append(c.guardrails().isEmpty() ? "(the defaults: nothing relaxed, nothing required)" : c.guardrails())
                 .append('\n');
         b.append("  limits: ").append(c.limits().isEmpty() ? "(none)" : c.limits()).append('\n');
+        if (!c.redact().isEmpty()) {
+            b.append("  redacted from container inspect: ").append(c.redact()).append('\n');
+        }
         if (c.ownOnly()) {
             b.append("  own-only: what it creates gets the label ").append(ClientRules.OWNER_LABEL).append('=').append(c.ownerId())
                     .append(", and it may act only on what carries it\n");
@@ -203,6 +224,7 @@ final class StoreCommands {
         limits(g, c.limits());
         g.writeBooleanField("own_only", c.ownOnly());
         Json.field(g, "owner_id", c.ownerId());
+        strings(g, "redact", c.redact().isEmpty() ? List.of() : List.of(c.redact().split(" ")));
         g.writeArrayFieldStart("listeners");
         for (StoredClient.Listener l : c.listeners()) {
             g.writeStartObject();

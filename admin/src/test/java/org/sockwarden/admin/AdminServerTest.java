@@ -35,7 +35,7 @@ class AdminServerTest {
     private static StatusPage.View view() {
         Directory directory = new Directory(7, List.of(new ClientConfig(new Client("ci", PermissionSet.parse(List.of("CONTAINERS")),
                 Client.GrantAdvice.CLI), List.of(new ListenerAddress.Tcp("127.0.0.1", 2380)), List.of(), Set.of())));
-        StoredClient ci = new StoredClient("ci", StoredClient.LEARN, "", false, null, "", List.of(StoredClient.Listener.tcp("127.0.0.1:2380")), List.of(),
+        StoredClient ci = new StoredClient("ci", StoredClient.LEARN, "", false, null, "", "", List.of(StoredClient.Listener.tcp("127.0.0.1:2380")), List.of(),
                 List.of(), new TreeSet<>(Set.of("CONTAINERS")), List.of(), List.of(), List.of());
         AuditEntry denial = new AuditEntry(3, Instant.parse("2026-12-07T10:00:00Z"), "ci", "port", "127.0.0.1:2380", "127.0.0.1:5000",
                 "GET", EVIL, "networks.list", "deny", "NETWORKS", "<b>bold</b>", 403, 0, 0, 10);

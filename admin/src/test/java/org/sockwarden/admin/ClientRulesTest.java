@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sockwarden.proxy.api.RedactedField;
 import org.sockwarden.proxy.guard.Guardrails;
 import org.sockwarden.proxy.guard.Relaxation;
 import org.sockwarden.proxy.identity.ClientConfig;
@@ -103,6 +104,46 @@ class ClientRulesTest {
         }
         assertThat(served().byName("ci").applies()).isFalse();
         assertThat(served().byName("ci").problems()).anySatisfy(p -> assertThat(p).contains("owner id \"x\""));
+    }
+
+    @Test
+    void presetsThatNeverReadTheEnvironmentRedactItAndTheCliSetsFieldsOfItsOwn() throws Exception {
+        CliTest.Run add = cli("client", "add", "traefik", "--preset", "traefik");
+        assertThat(add.exit()).as(add.err()).isZero();
+        assertThat(add.out()).contains("  redacted from container inspect: Config.Env\n");
+        assertThat(stored("traefik").redact()).isEqualTo("Config.Env");
+        assertThat(served().byName("traefik").client().rules().redacted()).containsExactly(RedactedField.CONFIG_ENV);
+        assertThat(cli("client", "show", "traefik", "--json").out()).contains("\"redact\" : [ \"Config.Env\" ]");
+        // A preset that reads what containers run with (dozzle reads logs) redacts nothing; --redact adds fields.
+        assertThat(cli("client", "add", "dozzle", "--preset", "dozzle").exit()).isZero();
+        assertThat(stored("dozzle").redact()).isEmpty();
+        assertThat(cli("client", "show", "dozzle").out()).doesNotContain("redacted");
+        assertThat(cli("client", "show", "dozzle", "--json").out()).contains("\"redact\" : [ ]");
+        assertThat(cli("client", "add", "ci", "--allow", "CONTAINERS", "--redact", "Args", "--redact", "Config.Env").exit()).isZero();
+        assertThat(stored("ci").redact()).isEqualTo("Config.Env Args");
+
+        assertThat(cli("client", "set", "traefik", "--redact", "HostConfig.LogConfig").exit()).isZero();
+        assertThat(stored("traefik").redact()).isEqualTo("Config.Env HostConfig.LogConfig");
+        assertThat(served().byName("traefik").client().rules().redacted())
+                .containsExactlyInAnyOrder(RedactedField.CONFIG_ENV, RedactedField.HOST_CONFIG_LOG_CONFIG);
+        assertThat(cli("client", "set", "traefik", "--clear-redact").exit()).isZero();
+        assertThat(stored("traefik").redact()).isEmpty();
+        assertThat(served().byName("traefik").client().rules().redacted()).isEmpty();
+
+        CliTest.Run typo = cli("client", "set", "traefik", "--redact", "Config.env");
+        assertThat(typo.exit()).isEqualTo(2);
+        assertThat(typo.err()).contains("unknown field Config.env (did you mean Config.Env?)");
+        assertThat(cli("client", "set", "traefik", "--redact", "Args", "--clear-redact").exit()).isEqualTo(2);
+        assertThat(CliTest.run("preset", "show", "traefik").out()).contains("  redacted from container inspect: Config.Env");
+
+        // A stored text this version cannot read makes the client deny-all, never unredacted.
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data").resolve(Store.FILE));
+             PreparedStatement p = c.prepareStatement("UPDATE clients SET redact = 'Config.Secrets' WHERE name = 'ci'")) {
+            p.executeUpdate();
+        }
+        assertThat(served().byName("ci").applies()).isFalse();
+        assertThat(served().byName("ci").problems()).anySatisfy(p -> assertThat(p).contains("redacted fields: unknown field Config.Secrets"));
+        assertThat(served().byName("ci").client().rules()).isEqualTo(org.sockwarden.proxy.identity.ClientRules.DEFAULT);
     }
 
     @Test

@@ -41,7 +41,7 @@ public final class Store implements AutoCloseable {
      */
     static final List<String> MIGRATIONS = List.of("V1__clients.sql", "V2__certificates.sql", "V3__modes_settings_audit.sql",
             "V4__issuer_bound_mappings.sql", "V5__audit_moves_to_its_own_file.sql",
-            "V6__client_guardrails.sql", "V7__own_only_clients.sql", "V8__client_limits.sql");
+            "V6__client_guardrails.sql", "V7__own_only_clients.sql", "V8__client_limits.sql", "V9__redacted_inspect.sql");
 
     private final Path file;
     private final HikariDataSource pool;
@@ -228,9 +228,10 @@ public final class Store implements AutoCloseable {
     private static Snapshot readSnapshot(Connection c) throws SQLException {
         long version = policyVersion(c);
         Map<Long, Builder> byId = new LinkedHashMap<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id, name, mode, guardrails, own_only, owner_id, limits FROM clients ORDER BY name")) {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id, name, mode, guardrails, own_only, owner_id, limits, redact FROM clients ORDER BY name")) {
             while (rs.next()) {
-                byId.put(rs.getLong(1), new Builder(rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5) != 0, rs.getString(6), rs.getString(7)));
+                byId.put(rs.getLong(1), new Builder(rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5) != 0, rs.getString(6),
+                        rs.getString(7), rs.getString(8)));
             }
         }
         readInto(c, byId, "SELECT client_id, kind, address, mode, uid, gid FROM listeners ORDER BY kind, address", (b, rs) ->
@@ -257,7 +258,7 @@ public final class Store implements AutoCloseable {
         }
         List<StoredClient> clients = new ArrayList<>();
         for (Builder b : byId.values()) {
-            clients.add(new StoredClient(b.name, b.mode, b.guardrails, b.ownOnly, b.ownerId, b.limits, b.listeners, b.sources, b.peerUids, b.grants, b.presets, b.certSubjects,
+            clients.add(new StoredClient(b.name, b.mode, b.guardrails, b.ownOnly, b.ownerId, b.limits, b.redact, b.listeners, b.sources, b.peerUids, b.grants, b.presets, b.certSubjects,
                     b.certFingerprints));
         }
         return new Snapshot(version, clients, certificates, revoked);
@@ -329,6 +330,7 @@ public final class Store implements AutoCloseable {
         final boolean ownOnly;
         final String ownerId;
         final String limits;
+        final String redact;
         final List<StoredClient.Listener> listeners = new ArrayList<>();
         final List<String> sources = new ArrayList<>();
         final List<Integer> peerUids = new ArrayList<>();
@@ -337,11 +339,12 @@ public final class Store implements AutoCloseable {
         final List<StoredClient.SubjectMapping> certSubjects = new ArrayList<>();
         final List<String> certFingerprints = new ArrayList<>();
 
-        Builder(String name, String mode, String guardrails, boolean ownOnly, String ownerId, String limits) {
+        Builder(String name, String mode, String guardrails, boolean ownOnly, String ownerId, String limits, String redact) {
             this.name = name;
             this.mode = mode;
             this.guardrails = guardrails;
             this.ownOnly = ownOnly;
+            this.redact = redact;
             this.ownerId = ownerId;
             this.limits = limits;
         }
@@ -418,14 +421,15 @@ public final class Store implements AutoCloseable {
             }
             check.accept(with(readSnapshot(c), client));
             try (PreparedStatement p = c.prepareStatement(
-                    "INSERT INTO clients (name, mode, guardrails, own_only, owner_id, limits, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                    "INSERT INTO clients (name, mode, guardrails, own_only, owner_id, limits, redact, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
                 p.setString(1, client.name());
                 p.setString(2, mode);
                 p.setString(3, client.guardrails());
                 p.setInt(4, client.ownOnly() ? 1 : 0);
                 p.setString(5, client.ownerId());
                 p.setString(6, client.limits());
-                p.setString(7, Instant.now().toString());
+                p.setString(7, client.redact());
+                p.setString(8, Instant.now().toString());
                 p.executeUpdate();
             }
             long id = clientId(c, client.name());
@@ -439,7 +443,7 @@ public final class Store implements AutoCloseable {
     /**
      * Changes how a client is recognised and treated: {@code edit} gets the client as stored, under
      * the write lock, and returns it as it is to be; its listeners, sources, peer uids, certificate
-     * mappings, mode, guardrails and limits are written (name and grants stay). {@code check} sees every
+     * mappings, mode, guardrails, own-only setting, limits and redacted fields are written (name and grants stay). {@code check} sees every
      * client as they would be and refuses by throwing. Returns the client as written.
      */
     public StoredClient updateClient(String name, UnaryOperator<StoredClient> edit, Consumer<Snapshot> check) {
@@ -449,14 +453,16 @@ public final class Store implements AutoCloseable {
             StoredClient old = before.clients().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
             StoredClient edited = edit.apply(old);
             StoredClient updated = old.withIdentity(edited.listeners(), edited.sources(), edited.peerUids(), edited.certSubjects(),
-                    edited.certFingerprints()).withRules(checkMode(edited.mode()), edited.guardrails(), edited.ownOnly()).withLimits(edited.limits());
+                    edited.certFingerprints()).withRules(checkMode(edited.mode()), edited.guardrails(), edited.ownOnly()).withLimits(edited.limits())
+                    .withRedact(edited.redact());
             check.accept(with(before, updated));
-            try (PreparedStatement p = c.prepareStatement("UPDATE clients SET mode = ?, guardrails = ?, own_only = ?, limits = ? WHERE id = ?")) {
+            try (PreparedStatement p = c.prepareStatement("UPDATE clients SET mode = ?, guardrails = ?, own_only = ?, limits = ?, redact = ? WHERE id = ?")) {
                 p.setString(1, updated.mode());
                 p.setString(2, updated.guardrails());
                 p.setInt(3, updated.ownOnly() ? 1 : 0);
                 p.setString(4, updated.limits());
-                p.setLong(5, id);
+                p.setString(5, updated.redact());
+                p.setLong(6, id);
                 p.executeUpdate();
             }
             for (String table : List.of("listeners", "sources", "peer_uids", "cert_mappings")) {

@@ -156,7 +156,7 @@ class StoreTest {
         }
         List<List<Object>> history = query(file, "SELECT version, applied_at IS NULL FROM schema_version ORDER BY version");
         assertThat(history).containsExactly(List.of(1, 1), List.of(2, 1), List.of(3, 0), List.of(4, 0), List.of(5, 0), List.of(6, 0), List.of(7, 0),
-                List.of(8, 0));
+                List.of(8, 0), List.of(9, 0));
     }
 
     @Test
@@ -281,6 +281,21 @@ class StoreTest {
             s.updateClient("ci", old -> old.withIdentity(List.of(StoredClient.Listener.tcp("127.0.0.1:2399")), List.of(), List.of(),
                     List.of(), List.of()), after -> { });
             assertThat(s.client("ci").limits()).as("another change keeps them").isEqualTo("max-streams=2");
+        }
+    }
+
+    @Test
+    void redactedFieldsAreStoredAsWrittenAndKeptByOtherChanges() {
+        try (Store s = Store.open(dir)) {
+            s.addClient(new StoredClient("traefik", List.of(), List.of(), List.of(), new TreeSet<>(Set.of("PING")), List.of("traefik"))
+                    .withRedact("Config.Env"), after -> { });
+            assertThat(s.client("traefik").redact()).isEqualTo("Config.Env");
+            StoredClient learning = s.updateClient("traefik", old -> old.withRules("learn", "", false), after -> { });
+            assertThat(learning.redact()).isEqualTo("Config.Env");
+            assertThat(s.updateClient("traefik", old -> old.withRedact("Config.Env Args"), after -> { }).redact()).isEqualTo("Config.Env Args");
+            assertThat(s.client("traefik").redact()).isEqualTo("Config.Env Args");
+            s.addClient(new StoredClient("plain", List.of(), List.of(), List.of(), new TreeSet<>(), List.of()), after -> { });
+            assertThat(s.client("plain").redact()).isEmpty();
         }
     }
 

@@ -251,6 +251,7 @@ public final class DockerApi {
     /** One route compiled into tokens; at most one greedy token, every variable a whole segment. */
     private static final class Compiled {
         final Operation operation;
+        final String template;
         final byte[] kinds;
         final String[] literals;
         final int greedy;
@@ -316,6 +317,7 @@ public final class DockerApi {
                 i = close + 1;
             }
             this.operation = route.operation();
+            this.template = t;
             this.kinds = new byte[k.size()];
             for (int j = 0; j < kinds.length; j++) {
                 kinds[j] = k.get(j);
@@ -323,6 +325,40 @@ public final class DockerApi {
             this.literals = l.toArray(new String[0]);
             this.greedy = g;
             this.minLength = min;
+        }
+
+        /** The values of the variables of a path this route {@link #matches}, taken as {@link #matches} takes them. */
+        List<String> variables(String p) {
+            List<String> head = new ArrayList<>();
+            int pos = 0;
+            int stop = greedy < 0 ? kinds.length : greedy;
+            for (int i = 0; i < stop; i++) {
+                if (kinds[i] == LIT) {
+                    pos += literals[i].length();
+                } else {
+                    int e = p.indexOf('/', pos);
+                    e = e < 0 ? p.length() : e;
+                    head.add(p.substring(pos, e));
+                    pos = e;
+                }
+            }
+            if (greedy < 0) {
+                return head;
+            }
+            List<String> tail = new ArrayList<>();
+            int end = p.length();
+            for (int i = kinds.length - 1; i > greedy; i--) {
+                if (kinds[i] == LIT) {
+                    end -= literals[i].length();
+                } else {
+                    int s = p.lastIndexOf('/', end - 1) + 1;
+                    tail.add(0, p.substring(s, end));
+                    end = s;
+                }
+            }
+            head.add(p.substring(pos, end));
+            head.addAll(tail);
+            return head;
         }
 
         /** First-segment bucket key, or null when the first segment holds a variable. */
@@ -508,6 +544,57 @@ public final class DockerApi {
      * @param path   percent-decoded, clean, starting with '/', {@code /vX.Y} prefix removed
      */
     public static Operation match(String method, String path) {
+        Compiled c = find(method, path);
+        return c == null ? null : c.operation;
+    }
+
+    /**
+     * A routed request's operation, the template of the route it took, and the values of that template's
+     * variables in order, as the engine reads them (from the percent-decoded path).
+     */
+    public record Binding(Operation operation, String template, List<String> variables) {
+        public Binding {
+            variables = List.copyOf(variables);
+        }
+    }
+
+    /**
+     * The route the engine would take for this request and the values of its variables ({@code /containers/ab/json}:
+     * {@code ["ab"]}), or {@code null} when it routes nothing. Same arguments as {@link #match}.
+     */
+    public static Binding bind(String method, String path) {
+        Compiled c = find(method, path);
+        return c == null ? null : new Binding(c.operation, c.template, c.variables(path));
+    }
+
+    /**
+     * {@code template} with its variables replaced, in order, by {@code values}, written as given: a value
+     * that holds anything but unreserved characters must be percent-encoded by the caller.
+     */
+    public static String expand(String template, String... values) {
+        StringBuilder out = new StringBuilder(template.length() + 64);
+        int next = 0;
+        int i = 0;
+        while (i < template.length()) {
+            int open = template.indexOf('{', i);
+            if (open < 0) {
+                out.append(template, i, template.length());
+                break;
+            }
+            out.append(template, i, open);
+            if (next == values.length) {
+                throw new IllegalArgumentException("too few values for " + template);
+            }
+            out.append(values[next++]);
+            i = template.indexOf('}', open) + 1;
+        }
+        if (next != values.length) {
+            throw new IllegalArgumentException("too many values for " + template);
+        }
+        return out.toString();
+    }
+
+    private static Compiled find(String method, String path) {
         if (method == null || path == null) {
             return null;
         }
@@ -527,7 +614,7 @@ public final class DockerApi {
         boolean newline = path.indexOf('\n') >= 0;
         for (Compiled c : table.lookup(path, segEnd)) {
             if (c.matches(path, len, newline)) {
-                return c.operation;
+                return c;
             }
         }
         return null;

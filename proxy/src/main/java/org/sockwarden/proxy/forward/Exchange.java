@@ -24,6 +24,11 @@ public final class Exchange {
         HEAD,
         /** The request body was read whole (a small body, or a hijack call's); nothing has reached the engine. */
         BODY_READ,
+        /**
+         * The request's {@link Preflight} completed: it asked the engine about the objects the request
+         * reaches (an own-only client's owner checks), but nothing of the request itself reached the engine.
+         */
+        PREFLIGHT,
         /** An engine connection is ready and the request is about to be written to it. */
         ENGINE_CONNECT,
         /** The engine switched protocols and the client's connection is about to become a tunnel. */

@@ -145,12 +145,15 @@ public final class Forwarder extends ContainerLifeCycle {
     }
 
     public void forward(Request request, Response response, Callback callback, Exchange exchange) {
-        forward(request, response, callback, exchange, null);
+        forward(request, response, callback, exchange, null, null);
     }
 
-    /** Forwards a request whose body {@code judge} judges first (null: none does). */
-    public void forward(Request request, Response response, Callback callback, Exchange exchange, BodyJudge judge) {
-        new Relay(request, response, callback, exchange, judge).start();
+    /**
+     * Forwards a request whose body {@code judge} judges first (null: none does), after {@code preflight}
+     * (null: none) let it go on; see {@link Preflight}.
+     */
+    public void forward(Request request, Response response, Callback callback, Exchange exchange, BodyJudge judge, Preflight preflight) {
+        new Relay(request, response, callback, exchange, judge, preflight).start();
     }
 
     /** Memory held now by judged bodies (read or waiting to be sent), for tests and diagnostics. */
@@ -187,8 +190,13 @@ public final class Forwarder extends ContainerLifeCycle {
         private final BodyJudge judge;
         /** The judged body's share of {@link #judgedBodies}, given back when the engine has it or the exchange ends; null without a judge. */
         private final BodyBudget.Hold held;
+        private final Preflight preflight;
         private final boolean head;
         private final boolean hasBody;
+        /** The pre-flight while it runs, to cancel on abort. */
+        private volatile Cancellable preflightRun;
+        /** The target the pre-flight chose (the checked object pinned), or null for the client's own. */
+        private String target;
         /** A body read whole before the engine connection is taken, or null when it streams (or there is none). */
         private ByteBuffer wholeBody;
         /** GET and HEAD change nothing at the engine, so an unanswered one may be sent again. */
@@ -213,7 +221,7 @@ public final class Forwarder extends ContainerLifeCycle {
         java.io.IOException malformed;
         private final HttpFields.Mutable engineHeaders = HttpFields.build();
 
-        Relay(Request request, Response response, Callback callback, Exchange exchange, BodyJudge judge) {
+        Relay(Request request, Response response, Callback callback, Exchange exchange, BodyJudge judge, Preflight preflight) {
             this.request = request;
             this.response = response;
             this.exchange = exchange;
@@ -221,6 +229,7 @@ public final class Forwarder extends ContainerLifeCycle {
             this.held = judge == null ? null : judgedBodies.hold();
             // Every way a relay ends completes its callback once: the share is given back there, whatever happened.
             this.callback = held == null ? callback : new Releasing(callback, held);
+            this.preflight = preflight;
             this.head = HttpMethod.HEAD.is(request.getMethod());
             this.hasBody = RequestBody.present(request);
             this.safeToRepeat = head || HttpMethod.GET.is(request.getMethod());
@@ -241,7 +250,7 @@ public final class Forwarder extends ContainerLifeCycle {
             } else if (hasBody && length > 0 && length <= WHOLE_BODY_LIMIT) {
                 RequestBody.readWhole(request, WHOLE_BODY_LIMIT, exchange, Promise.from(this::bodyRead, this::bodyUnread));
             } else {
-                takeConnection();
+                bodyDone();
             }
         }
 
@@ -254,8 +263,43 @@ public final class Forwarder extends ContainerLifeCycle {
                 if (judge != null) {
                     judged(body);
                 } else {
-                    takeConnection();
+                    bodyDone();
                 }
+            }
+        }
+
+        /** The body is read whole, streams, or there is none: the pre-flight, if any, then an engine connection. */
+        private void bodyDone() {
+            if (preflight == null) {
+                takeConnection();
+                return;
+            }
+            Cancellable run = preflight.start(request, wholeBody == null ? null : wholeBody.slice(),
+                    Promise.from(this::preflightDone, this::connectFailed));
+            preflightRun = run;
+            Throwable cut = aborted;
+            if (cut != null) {
+                run.cancel(cut);
+            }
+        }
+
+        private void preflightDone(Preflight.Outcome outcome) {
+            if (outcome instanceof Answer answer) {
+                if (!finished.compareAndSet(false, true)) {
+                    return;
+                }
+                answer.send(response, Callback.from(Invocable.InvocationType.NON_BLOCKING, () -> {
+                    callback.succeeded();
+                    exchange.end();
+                }, failure -> {
+                    callback.failed(failure);
+                    exchange.end();
+                }), exchange, Answer.unreadBody(request, wholeBody));
+                return;
+            }
+            target = ((Preflight.Proceed) outcome).target();
+            if (refusedAt(Exchange.Phase.PREFLIGHT) == Refused.NO) {
+                takeConnection();
             }
         }
 
@@ -281,7 +325,7 @@ public final class Forwarder extends ContainerLifeCycle {
             }
             if (outcome instanceof BodyJudge.Send send) {
                 wholeBody = send.body();
-                takeConnection();
+                bodyDone();
             } else {
                 BodyJudge.Refuse refuse = (BodyJudge.Refuse) outcome;
                 // A body over the cap was not read to its end: the connection cannot carry another request.
@@ -406,7 +450,7 @@ public final class Forwarder extends ContainerLifeCycle {
 
         /** The client's end-to-end headers, framed for the body it has. */
         private ByteBuffer requestHead() {
-            RequestHead head = new RequestHead(request);
+            RequestHead head = target == null ? new RequestHead(request) : new RequestHead(request.getMethod(), target);
             HopByHop.forEachEndToEnd(request.getHeaders(), head::header, HttpHeader.CONTENT_LENGTH);
             if (wholeBody != null) {
                 head.header("Content-Length", wholeBody.remaining());
@@ -656,6 +700,10 @@ public final class Forwarder extends ContainerLifeCycle {
             EngineConnection c = connection;
             if (!finished.compareAndSet(false, true)) {
                 return;
+            }
+            Cancellable run = preflightRun;
+            if (run != null) {
+                run.cancel(reason);
             }
             cancelWatch();
             if (c != null) {

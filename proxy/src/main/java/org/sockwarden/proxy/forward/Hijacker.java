@@ -3,6 +3,7 @@ package org.sockwarden.proxy.forward;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -42,6 +43,11 @@ public final class Hijacker {
     }
 
     public void hijack(Request request, Response response, Callback callback, Exchange exchange) {
+        hijack(request, response, callback, exchange, null);
+    }
+
+    /** Hijacks after {@code preflight} (null: none) let the request go on; see {@link Preflight}. */
+    public void hijack(Request request, Response response, Callback callback, Exchange exchange, Preflight preflight) {
         EndPoint client = request.getConnectionMetaData().getConnection().getEndPoint();
         exchange.onAbort(client::close);
         RequestBody.readWhole(request, MAX_REQUEST_BODY, exchange, Promise.from(body -> {
@@ -50,7 +56,46 @@ public final class Hijacker {
                 refuse(request, response, callback, exchange, refusal);
                 return;
             }
-            connect(request, response, callback, exchange, body);
+            if (preflight == null) {
+                connect(request, response, callback, exchange, body, RequestHead.target(request));
+                return;
+            }
+            // Until the engine connection opens, an abort closes the client and stops the pre-flight.
+            AtomicReference<Cancellable> running = new AtomicReference<>();
+            exchange.onAbort(reason -> {
+                Cancellable r = running.get();
+                if (r != null) {
+                    r.cancel(reason);
+                }
+                client.close(reason);
+            });
+            Cancellable run = preflight.start(request, body.slice(), Promise.from(outcome -> {
+                if (outcome instanceof Answer answer) {
+                    answer.send(response, callback, exchange, false);
+                    exchange.end();
+                    return;
+                }
+                String target = ((Preflight.Proceed) outcome).target();
+                String late = exchange.recheck(Exchange.Phase.PREFLIGHT);
+                if (late != null) {
+                    refuse(request, response, callback, exchange, late);
+                    return;
+                }
+                connect(request, response, callback, exchange, body, target == null ? RequestHead.target(request) : target);
+            }, failure -> {
+                Throwable aborted = exchange.abortReason();
+                if (aborted != null) {
+                    callback.failed(aborted);
+                } else {
+                    engine.refuseUnreachable(request, response, callback, exchange, failure);
+                }
+                exchange.end();
+            }));
+            running.set(run);
+            Throwable cut = exchange.abortReason();
+            if (cut != null) {
+                run.cancel(cut);
+            }
         }, failure -> {
             Throwable aborted = exchange.abortReason();
             if (aborted != null) {
@@ -76,8 +121,8 @@ public final class Hijacker {
         exchange.end();
     }
 
-    private void connect(Request request, Response response, Callback callback, Exchange exchange, ByteBuffer body) {
-        ByteBuffer head = requestHead(request, body.remaining());
+    private void connect(Request request, Response response, Callback callback, Exchange exchange, ByteBuffer body, String target) {
+        ByteBuffer head = requestHead(request, target, body.remaining());
         engine.open((endPoint, ctx) -> new HijackConnection(endPoint, request, response, callback, exchange, head, body),
                 Promise.from(connection -> { }, failure -> {
                     Throwable aborted = exchange.abortReason();
@@ -94,8 +139,8 @@ public final class Hijacker {
      * The request line with the client's own target bytes and its end-to-end headers; then the
      * two that ask the engine to hijack, which are hop-by-hop everywhere else.
      */
-    private static ByteBuffer requestHead(Request request, int bodyLength) {
-        RequestHead head = new RequestHead(request);
+    private static ByteBuffer requestHead(Request request, String target, int bodyLength) {
+        RequestHead head = new RequestHead(request.getMethod(), target);
         HopByHop.forEachEndToEnd(request.getHeaders(), head::header, HttpHeader.CONTENT_LENGTH);
         String upgrade = request.getHeaders().get(HttpHeader.UPGRADE);
         if (upgrade != null) {

@@ -13,12 +13,18 @@ final class RequestHead {
     private boolean hasHost;
 
     RequestHead(Request request) {
+        this(request.getMethod(), target(request));
+    }
+
+    /** A head for {@code target} (path and query) instead of the client's own. */
+    RequestHead(String method, String target) {
+        text.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
+    }
+
+    /** The client's own target bytes, path and query. */
+    static String target(Request request) {
         HttpURI uri = request.getHttpURI();
-        text.append(request.getMethod()).append(' ').append(uri.getPath());
-        if (uri.getQuery() != null) {
-            text.append('?').append(uri.getQuery());
-        }
-        text.append(" HTTP/1.1\r\n");
+        return uri.getQuery() == null ? uri.getPath() : uri.getPath() + "?" + uri.getQuery();
     }
 
     RequestHead header(HttpField field) {

@@ -26,6 +26,7 @@ import org.sockwarden.proxy.forward.DockerError;
 import org.sockwarden.proxy.forward.Exchange;
 import org.sockwarden.proxy.forward.Forwarder;
 import org.sockwarden.proxy.forward.Hijacker;
+import org.sockwarden.proxy.forward.Preflight;
 import org.sockwarden.proxy.forward.RequestBody;
 import org.sockwarden.proxy.forward.RunningExchanges;
 import org.sockwarden.proxy.guard.Guard;
@@ -43,6 +44,7 @@ import org.sockwarden.proxy.policy.Permission;
 import org.sockwarden.proxy.policy.Decider;
 import org.sockwarden.proxy.request.CanonicalRequest;
 import org.sockwarden.proxy.request.Canonicalizer;
+import org.sockwarden.proxy.scope.Scope;
 
 /**
  * One request, start to end: canonical form, caller, operation, decision, then forward or refuse.
@@ -70,18 +72,20 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
     private final Limiter limiter;
     private final Forwarder forwarder;
     private final Hijacker hijacker;
+    private final Scope scope;
     private final AccessLog accessLog;
     private final AuditSink audit;
     private final long refusedBodyNanos;
     private final Supplier<Guard> guard;
 
     /** @param guard the guard for the engine known now */
-    ProxyHandler(RunningExchanges registry, Limiter limiter, Forwarder forwarder, Hijacker hijacker, AccessLog accessLog, AuditSink audit,
-                 Limits limits, Supplier<Guard> guard) {
+    ProxyHandler(RunningExchanges registry, Limiter limiter, Forwarder forwarder, Hijacker hijacker, Scope scope, AccessLog accessLog,
+                 AuditSink audit, Limits limits, Supplier<Guard> guard) {
         this.registry = registry;
         this.limiter = limiter;
         this.forwarder = forwarder;
         this.hijacker = hijacker;
+        this.scope = scope;
         this.accessLog = accessLog;
         this.audit = audit;
         this.refusedBodyNanos = limits.headTimeout().toNanos();
@@ -197,11 +201,13 @@ final class ProxyHandler extends Handler.Abstract.NonBlocking {
             refuse(request, response, answered, 403, "sockwarden: " + refusal, exchange);
             return true;
         }
+        // An own-only client's request is checked against the owners of what it reaches; null for every other.
+        Preflight preflight = scope.preflight(client, op, canonical);
         if (op.hijack()) {
             // No operation whose body the guard reads opens a tunnel (RulingTest): its query was ruled above.
-            hijacker.hijack(request, response, answered, exchange);
+            hijacker.hijack(request, response, answered, exchange, preflight);
         } else {
-            forwarder.forward(request, response, answered, exchange, judge);
+            forwarder.forward(request, response, answered, exchange, judge, preflight);
         }
         return true;
     }

@@ -35,6 +35,7 @@ import org.sockwarden.proxy.forward.DockerError;
 import org.sockwarden.proxy.forward.EngineConnector;
 import org.sockwarden.proxy.forward.EngineDiagnosis;
 import org.sockwarden.proxy.forward.EngineWatch;
+import org.sockwarden.proxy.forward.EngineProbe;
 import org.sockwarden.proxy.forward.Forwarder;
 import org.sockwarden.proxy.forward.Hijacker;
 import org.sockwarden.proxy.forward.RunningExchanges;
@@ -45,6 +46,7 @@ import org.sockwarden.proxy.identity.Directory;
 import org.sockwarden.proxy.identity.ListenerAddress;
 import org.sockwarden.proxy.limit.Limiter;
 import org.sockwarden.proxy.log.AccessLog;
+import org.sockwarden.proxy.scope.Scope;
 
 /**
  * The server wiring: Jetty, its thread pool, the TCP and mutual-TLS listeners, the unix-socket
@@ -152,7 +154,9 @@ public final class ProxyServer implements AutoCloseable {
         Hijacker hijacker = new Hijacker(engine);
         server.addBean(engine);
         server.addBean(forwarder);
-        server.setHandler(new GracefulHandler(new ProxyHandler(registry, limiter, forwarder, hijacker, accessLog, audit, limits, this::guard)));
+        Scope scope = new Scope(new EngineProbe(engine));
+        server.setHandler(new GracefulHandler(new ProxyHandler(registry, limiter, forwarder, hijacker, scope, accessLog, audit, limits,
+                this::guard)));
         server.setErrorHandler(new DockerErrorHandler());
         server.setStopTimeout(shutdownGrace.toMillis());
         server.setStopAtShutdown(true);

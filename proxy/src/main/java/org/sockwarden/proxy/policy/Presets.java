@@ -4,6 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import org.sockwarden.proxy.api.RedactedField;
 
 /**
  * Least-privilege permission sets for well-known Docker API clients, each the calls that client
@@ -14,9 +16,10 @@ public final class Presets {
 
     /**
      * {@code basis} names the client's source files and the calls in them that the set covers, so a
-     * reader can check it against a newer version of the client.
+     * reader can check it against a newer version of the client. {@code redacted}: the fields of container
+     * inspect answers the client never reads and so does not get, set on a client when the preset is applied.
      */
-    public record Preset(String name, String description, List<String> permissions, String basis) {
+    public record Preset(String name, String description, List<String> permissions, String basis, Set<RedactedField> redacted) {
         public PermissionSet permissionSet() {
             return PermissionSet.parse(permissions);
         }
@@ -24,6 +27,11 @@ public final class Presets {
 
     private static final List<String> HANDSHAKE = List.of("SYSTEM_PING", "SYSTEM_VERSION");
     private static final Map<String, Preset> ALL = new LinkedHashMap<>();
+    /**
+     * Presets of clients that read container labels, state and networks but never the environment: their
+     * inspect answers come without Config.Env, where secrets are passed.
+     */
+    private static final Set<String> NEVER_READ_ENV = Set.of("traefik", "homepage", "uptime-kuma", "diun", "glances", "netdata", "discovery");
 
     static {
         add("traefik", "Traefik's docker and swarm providers",
@@ -79,7 +87,8 @@ public final class Presets {
     private static void add(String name, String description, List<String> permissions, String basis) {
         List<String> all = new java.util.ArrayList<>(HANDSHAKE);
         all.addAll(permissions);
-        Preset p = new Preset(name, description, List.copyOf(all), basis);
+        Preset p = new Preset(name, description, List.copyOf(all), basis,
+                NEVER_READ_ENV.contains(name) ? Set.of(RedactedField.CONFIG_ENV) : Set.of());
         p.permissionSet(); // every name must exist: a typo here fails at class init and in tests
         ALL.put(name, p);
     }

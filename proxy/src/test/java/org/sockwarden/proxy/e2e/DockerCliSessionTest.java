@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,7 +44,7 @@ class DockerCliSessionTest {
     @BeforeAll
     void start() throws Exception {
         proxy = TestProxy.start(TestEngine.socket(), PermissionSet.of(Permission.all()));
-        proxy.rules(new ClientRules(false, Guardrails.parse("image-import"), null, ClientLimits.NONE));
+        proxy.rules(new ClientRules(false, Guardrails.parse("image-import"), null, ClientLimits.NONE, Set.of()));
         docker = new Docker(proxy.dockerHost());
         direct = new Docker(TestEngine.dockerHost());
         worker = prefix + "-worker";

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
@@ -205,7 +206,7 @@ class GuardedRequestsTest {
     void volumesWithBindOptionsReachOnlyTheAllowedHostPaths() throws Exception {
         try (TestProxy proxy = TestProxy.start(TestEngine.socket(), "PING", "VERSION", "CONTAINERS_CREATE", "CONTAINERS_START",
                 "CONTAINERS_WAIT", "CONTAINERS_ATTACH", "CONTAINERS_DELETE", "VOLUMES_CREATE")) {
-            proxy.rules(new ClientRules(false, Guardrails.parse("bind-path=" + hostDir), null, ClientLimits.NONE));
+            proxy.rules(new ClientRules(false, Guardrails.parse("bind-path=" + hostDir), null, ClientLimits.NONE, Set.of()));
             Docker docker = new Docker(proxy.dockerHost());
             String outside = name();
             assertThat(docker.run("volume", "create", "--driver", "local", "--opt", "type=none", "--opt", "o=bind", "--opt", "device=/etc",
@@ -234,7 +235,7 @@ class GuardedRequestsTest {
     @Test
     void learnModeForwardsWhatAGrantOrItemWouldAllowAndSaysSoButNotWhatNothingAllows() throws Exception {
         try (TestProxy proxy = TestProxy.start(TestEngine.socket(), RUN_GRANTS)) {
-            proxy.rules(new ClientRules(true, Guardrails.DEFAULT, null, ClientLimits.NONE));
+            proxy.rules(new ClientRules(true, Guardrails.DEFAULT, null, ClientLimits.NONE, Set.of()));
             Docker docker = new Docker(proxy.dockerHost());
             String privileged = name();
             // Created, not started: a privileged container needs capabilities the test machine may not give.
@@ -260,7 +261,7 @@ class GuardedRequestsTest {
     @Test
     void forcedLabelsAreWrittenOverTheClientsOwn() throws Exception {
         try (TestProxy proxy = TestProxy.start(TestEngine.socket(), RUN_GRANTS)) {
-            proxy.rules(new ClientRules(false, Guardrails.parse("label=team=ci"), new Label(ClientRules.OWNER_LABEL, "0f".repeat(16)), ClientLimits.NONE));
+            proxy.rules(new ClientRules(false, Guardrails.parse("label=team=ci"), new Label(ClientRules.OWNER_LABEL, "0f".repeat(16)), ClientLimits.NONE, Set.of()));
             Docker docker = new Docker(proxy.dockerHost());
             String name = name();
             docker.run("run", "-d", "--name", name, "--network", "none", "--label", "TEAM=evil", "--label",
@@ -303,7 +304,7 @@ class GuardedRequestsTest {
                 w.send("POST /v1.41/containers/create?name=" + relaxed + " HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\n"
                         + "Content-Length: " + body.length + "\r\n\r\n");
                 w.send(java.util.Arrays.copyOf(body, 10));
-                proxy.rules(new ClientRules(false, Guardrails.parse("privileged"), null, ClientLimits.NONE));
+                proxy.rules(new ClientRules(false, Guardrails.parse("privileged"), null, ClientLimits.NONE, Set.of()));
                 w.send(java.util.Arrays.copyOfRange(body, 10, body.length));
                 assertThat(w.head()).startsWith("HTTP/1.1 201 ");
             }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.sockwarden.proxy.limit.ClientLimits;
 import org.sockwarden.proxy.api.Operation;
@@ -30,7 +31,7 @@ class RulingTest {
 
     private static Client client(String name, Client.GrantAdvice advice, boolean learning, String guardrails, String... grants) {
         return new Client(name, PermissionSet.parse(List.of(grants)), advice,
-                new ClientRules(learning, Guardrails.parse(guardrails), null, ClientLimits.NONE));
+                new ClientRules(learning, Guardrails.parse(guardrails), null, ClientLimits.NONE, Set.of()));
     }
 
     private static Client ci(boolean learning, String guardrails, String... grants) {
@@ -88,7 +89,7 @@ class RulingTest {
         assertThat(plain).isEqualTo(new Ruling.Forward(AuditRecord.Verdict.ALLOW, "CONTAINERS_CREATE", null, null));
 
         Client owned = new Client("ci", PermissionSet.parse(List.of("CONTAINERS_CREATE")), Client.GrantAdvice.CLI,
-                new ClientRules(false, Guardrails.parse("label=team=ci"), new Label(ClientRules.OWNER_LABEL, "0123"), ClientLimits.NONE));
+                new ClientRules(false, Guardrails.parse("label=team=ci"), new Label(ClientRules.OWNER_LABEL, "0123"), ClientLimits.NONE, Set.of()));
         Ruling.Forward rewritten = (Ruling.Forward) create(owned, createBody("\"NetworkMode\":\"none\""));
         assertThat(new String(rewritten.body(), StandardCharsets.UTF_8)).contains("\"team\":\"ci\"")
                 .contains("\"" + ClientRules.OWNER_LABEL + "\":\"0123\"");

@@ -23,6 +23,17 @@ class PresetsTest {
     }
 
     @Test
+    void presetsOfClientsThatNeverReadTheEnvironmentRedactIt() {
+        for (String name : new String[] {"traefik", "homepage", "uptime-kuma", "diun", "glances", "netdata", "discovery"}) {
+            assertThat(Presets.get(name).redacted()).as(name).containsExactly(org.sockwarden.proxy.api.RedactedField.CONFIG_ENV);
+        }
+        // Those that read logs or manage containers may need to see what they run with.
+        for (String name : new String[] {"portainer", "watchtower", "dozzle", "crowdsec"}) {
+            assertThat(Presets.get(name).redacted()).as(name).isEmpty();
+        }
+    }
+
+    @Test
     void presetsAreTheCallsTheClientsMake() {
         PermissionSet traefik = Presets.get("traefik").permissionSet();
         assertThat(traefik.allows(Operation.SYSTEM_EVENTS)).isTrue();

@@ -5,7 +5,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.sockwarden.proxy.identity.Client;
 import org.sockwarden.proxy.identity.ClientConfig;
@@ -29,6 +31,8 @@ public final class TestProxy implements AutoCloseable {
     private long version = 1;
     private PermissionSet permissions;
     private ClientRules rules = ClientRules.DEFAULT;
+    /** For a proxy of several clients: each one's socket. */
+    private final Map<String, Path> sockets = new LinkedHashMap<>();
 
     private TestProxy(Path socket, Limits limits, PermissionSet permissions) throws Exception {
         this.log = new AccessLog(AccessLog.Format.TEXT, new PrintStream(new Tee(logBytes), true, StandardCharsets.UTF_8));
@@ -36,6 +40,39 @@ public final class TestProxy implements AutoCloseable {
         this.permissions = permissions;
         server.start(directory());
         this.port = server.port(listener.key());
+    }
+
+    private TestProxy(Path socket, List<Client> clients) throws Exception {
+        this.log = new AccessLog(AccessLog.Format.TEXT, new PrintStream(new Tee(logBytes), true, StandardCharsets.UTF_8));
+        this.server = new ProxyServer(socket, log, Duration.ofSeconds(2), Limits.DEFAULT, null);
+        Path dir = Docker.tempDir("sw-clients");
+        List<ClientConfig> configs = new java.util.ArrayList<>();
+        for (Client c : clients) {
+            Path s = dir.resolve(c.name() + ".sock");
+            sockets.put(c.name(), s);
+            configs.add(new ClientConfig(c, List.of(new ListenerAddress.Unix(s, "0600", null, null)), List.of(), Set.of()));
+        }
+        server.start(new Directory(version++, configs));
+        this.port = -1;
+    }
+
+    /** A proxy for several clients, each on a unix socket of its own ({@link #dockerHost(String)}). */
+    public static TestProxy start(Path socket, Client... clients) throws Exception {
+        return new TestProxy(socket, List.of(clients));
+    }
+
+    /** The DOCKER_HOST of {@code client} on a proxy of several clients. */
+    public String dockerHost(String client) {
+        return "unix://" + socket(client);
+    }
+
+    /** The socket of {@code client} on a proxy of several clients. */
+    public Path socket(String client) {
+        Path s = sockets.get(client);
+        if (s == null) {
+            throw new IllegalArgumentException("no client " + client);
+        }
+        return s;
     }
 
     public static TestProxy start(Path socket, PermissionSet permissions) throws Exception {
@@ -67,7 +104,7 @@ public final class TestProxy implements AutoCloseable {
     /** Gives the client these limits from now on, as a policy change does (its permissions stay). */
     public void limit(ClientLimits limits) {
         synchronized (this) {
-            rules = new ClientRules(rules.learning(), rules.guardrails(), rules.owner(), limits);
+            rules = new ClientRules(rules.learning(), rules.guardrails(), rules.owner(), limits, rules.redacted());
         }
         server.apply(directory());
     }
