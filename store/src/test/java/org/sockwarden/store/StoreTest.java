@@ -112,7 +112,7 @@ class StoreTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("rwx------");
         Path file = data.resolve(Store.FILE);
         List<List<Object>> history = query(file, "SELECT version, script, applied_at FROM schema_version ORDER BY version");
-        assertThat(history).extracting(r -> r.get(0)).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
+        assertThat(history).extracting(r -> r.get(0)).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9);
         assertThat(history).extracting(r -> r.get(1)).containsExactlyElementsOf(Store.MIGRATIONS);
         assertThat(history).allSatisfy(r -> assertThat(r.get(2)).isNotNull());
         assertThat(query(file, "PRAGMA journal_mode")).containsExactly(List.of("wal"));
@@ -127,7 +127,7 @@ class StoreTest {
             assertThat(snap.version()).isEqualTo(1);
         }
         assertThat(query(file, "SELECT version, script, applied_at FROM schema_version ORDER BY version")).isEqualTo(history);
-        assertThat(query(file, "PRAGMA user_version")).containsExactly(List.of(8));
+        assertThat(query(file, "PRAGMA user_version")).containsExactly(List.of(Store.MIGRATIONS.size()));
         // The audit trail has a file of its own (AuditStore): none of it is left here.
         assertThat(query(file, "SELECT name FROM sqlite_master WHERE name LIKE 'audit%'")).isEmpty();
     }
