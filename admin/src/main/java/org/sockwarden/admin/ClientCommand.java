@@ -254,7 +254,8 @@ final class ClientCommand {
                     DirectoryCompiler.refuseUnappliable(name, after, around);
                     id.refuseAnsweringSockets(dataDir);
                 });
-                return c;
+                // The store gave it its owner id: what is printed is what was stored.
+                return s.client(name);
             });
             System.out.print(StoreCommands.text(client));
             return 0;
