@@ -250,12 +250,11 @@ final class ClientCommand {
                 StoredClient c = new StoredClient(name, listeners, sources, peers, grants, presets, id.subjects(ca), fingerprints)
                         .withRules(learn ? StoredClient.LEARN : StoredClient.ENFORCE, rails, ownOnly).withRedact(RedactedField.text(redacted));
                 DirectoryCompiler.Surroundings around = StoreCommands.surroundings(dataDir);
-                s.addClient(c, after -> {
+                // The store gives it its owner id: what is printed carries it.
+                return s.addClient(c, after -> {
                     DirectoryCompiler.refuseUnappliable(name, after, around);
                     id.refuseAnsweringSockets(dataDir);
                 });
-                // The store gave it its owner id: what is printed is what was stored.
-                return s.client(name);
             });
             System.out.print(StoreCommands.text(client));
             return 0;
