@@ -256,11 +256,11 @@ final class ClientCommand {
                         .withRules(learn ? StoredClient.LEARN : StoredClient.ENFORCE, rails, ownOnly).withLimits(limits)
                         .withRedact(RedactedField.text(redacted));
                 DirectoryCompiler.Surroundings around = StoreCommands.surroundings(dataDir);
-                s.addClient(c, after -> {
+                // The store gives it its owner id: what is printed carries it.
+                return s.addClient(c, after -> {
                     DirectoryCompiler.refuseUnappliable(name, after, around);
                     id.refuseAnsweringSockets(dataDir);
                 });
-                return c;
             });
             System.out.print(StoreCommands.text(client));
             return 0;

@@ -76,9 +76,12 @@ class ClientRulesTest {
 
     @Test
     void ownOnlyClientsCarryAnOwnerLabelOfARandomIdThatANamesakeNeverInherits() throws Exception {
-        assertThat(cli("client", "add", "ci", "--allow", "CONTAINERS", "--own-only").exit()).isZero();
+        var added = cli("client", "add", "ci", "--allow", "CONTAINERS", "--own-only");
+        assertThat(added.exit()).isZero();
         assertThat(cli("client", "add", "other", "--allow", "CONTAINERS").exit()).isZero();
         String id = stored("ci").ownerId();
+        // What client add prints is what was stored: the owner id the store gave it.
+        assertThat(added.out()).contains("  own-only: what it creates gets the label org.sockwarden.owner=" + id + ",");
         assertThat(id).matches("[0-9a-f]{32}").isNotEqualTo(stored("other").ownerId());
         assertThat(stored("other").ownerId()).matches("[0-9a-f]{32}");
         ClientConfig ci = served().byName("ci");

@@ -409,9 +409,10 @@ public final class Store implements AutoCloseable {
 
     /**
      * Adds a client. {@code check} sees every client as they would be with it, under the write lock
-     * (so no other writer comes in between), and refuses the change by throwing.
+     * (so no other writer comes in between), and refuses the change by throwing. Returns the client as
+     * added: with the owner id the store gave it.
      */
-    public void addClient(StoredClient given, Consumer<Snapshot> check) {
+    public StoredClient addClient(StoredClient given, Consumer<Snapshot> check) {
         String mode = checkMode(given.mode());
         // The store gives every client its owner id; whatever the caller had in it is not taken.
         StoredClient client = given.withOwnerId(newOwnerId());
@@ -438,6 +439,7 @@ public final class Store implements AutoCloseable {
             insertAll(c, "INSERT OR IGNORE INTO presets (client_id, preset) VALUES (?, ?)", id, client.presets());
             return null;
         });
+        return client;
     }
 
     /**

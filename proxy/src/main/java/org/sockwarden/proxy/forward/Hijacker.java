@@ -82,15 +82,7 @@ public final class Hijacker {
                     return;
                 }
                 connect(request, response, callback, exchange, body, target == null ? RequestHead.target(request) : target);
-            }, failure -> {
-                Throwable aborted = exchange.abortReason();
-                if (aborted != null) {
-                    callback.failed(aborted);
-                } else {
-                    engine.refuseUnreachable(request, response, callback, exchange, failure);
-                }
-                exchange.end();
-            }));
+            }, failure -> unreachable(request, response, callback, exchange, failure)));
             running.set(run);
             Throwable cut = exchange.abortReason();
             if (cut != null) {
@@ -124,15 +116,18 @@ public final class Hijacker {
     private void connect(Request request, Response response, Callback callback, Exchange exchange, ByteBuffer body, String target) {
         ByteBuffer head = requestHead(request, target, body.remaining());
         engine.open((endPoint, ctx) -> new HijackConnection(endPoint, request, response, callback, exchange, head, body),
-                Promise.from(connection -> { }, failure -> {
-                    Throwable aborted = exchange.abortReason();
-                    if (aborted != null) {
-                        callback.failed(aborted);
-                    } else {
-                        engine.refuseUnreachable(request, response, callback, exchange, failure);
-                    }
-                    exchange.end();
-                }));
+                Promise.from(connection -> { }, failure -> unreachable(request, response, callback, exchange, failure)));
+    }
+
+    /** The engine could not be reached (for the pre-flight or the call): answered so, or closed if the exchange was aborted. */
+    private void unreachable(Request request, Response response, Callback callback, Exchange exchange, Throwable failure) {
+        Throwable aborted = exchange.abortReason();
+        if (aborted != null) {
+            callback.failed(aborted);
+        } else {
+            engine.refuseUnreachable(request, response, callback, exchange, failure);
+        }
+        exchange.end();
     }
 
     /**
