@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.sockwarden.proxy.testing.Docker;
@@ -87,8 +86,6 @@ class OwnOnlyAcceptanceTest {
      * label onto what an own-only client creates, without which alice's own containers are no one's.
      */
     @Test
-    @Disabled("needs the body guard's owner label on creates (f-guard's wiring of Guard.inspect with ClientRules.owner()); "
-            + "enable at that merge")
     void twoOwnOnlyClientsEachRunContainersAndSeeOnlyTheirOwn() {
         String since = Long.toString(Instant.now().getEpochSecond() - 1);
         for (String[] who : new String[][] {{"alice"}, {"bob"}}) {

@@ -52,16 +52,38 @@ class PreflightRevocationTest {
         CountDownLatch lookupClosed = new CountDownLatch(1);
         try (ServerSocketChannel silent = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             silent.bind(UnixDomainSocketAddress.of(engine));
+            // Every connection is read on its own thread: the proxy's start-up GET /version (never answered
+            // either) comes first, then the owner lookup, the connection this test watches.
             Thread acceptor = new Thread(() -> {
-                try (SocketChannel c = silent.accept()) {
-                    ByteBuffer in = ByteBuffer.allocate(8192);
-                    while (c.read(in) >= 0) {
-                        received.add(new String(in.array(), 0, in.position(), StandardCharsets.ISO_8859_1));
-                        asked.countDown();
+                for (int i = 0; i < 8; i++) {
+                    SocketChannel c;
+                    try {
+                        c = silent.accept();
+                    } catch (IOException e) {
+                        return;
                     }
-                    lookupClosed.countDown();
-                } catch (IOException ignored) {
-                    // the test ends
+                    Thread reader = new Thread(() -> {
+                        boolean lookup = false;
+                        try (c) {
+                            ByteBuffer in = ByteBuffer.allocate(8192);
+                            while (c.read(in) >= 0) {
+                                String text = new String(in.array(), 0, in.position(), StandardCharsets.ISO_8859_1);
+                                if (text.startsWith("GET /version ")) {
+                                    continue;
+                                }
+                                lookup = true;
+                                received.add(text);
+                                asked.countDown();
+                            }
+                        } catch (IOException ignored) {
+                            // the test ends
+                        }
+                        if (lookup) {
+                            lookupClosed.countDown();
+                        }
+                    }, "silent-engine-connection");
+                    reader.setDaemon(true);
+                    reader.start();
                 }
             }, "silent-engine");
             acceptor.setDaemon(true);
