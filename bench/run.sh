@@ -172,6 +172,10 @@ done
 for c in 1 16; do
   cell "deny GET /v1.41/networks (403)|$c" /v1.41/networks $c "" haproxy sockwarden
 done
+# What the guard costs where it reads a body: docker run's create body, judged whole before it is forwarded.
+# One connection only (each request creates a container; cleanup_containers removes them by label).
+cell "POST /v1.41/containers/create|1" /v1.41/containers/create 1 create.lua direct sockwarden
+cleanup_containers
 
 # What the audit trail costs: two more sockwardens started alike, one writing it (the default) and one
 # with --no-audit, warmed up alike, taking turns on GET /_ping at 16 connections; stopped afterwards.
@@ -281,9 +285,10 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a/b; else p
   echo
   echo "| Request | conns | direct req/s | haproxy req/s | haproxy-ka req/s | sockwarden req/s | sw p50 | sw p99 | direct p50 | sw/direct | sw/haproxy |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|"
-  for e in "${endpoints[@]}" "deny GET /v1.41/networks (403)||"; do
+  for e in "${endpoints[@]}" "deny GET /v1.41/networks (403)||" "POST /v1.41/containers/create||"; do
     label=${e%%|*}
     for c in 1 16; do
+      [ "$label" != "POST /v1.41/containers/create" ] || [ $c = 1 ] || continue # measured with one connection only
       read -r d_rps d_p50 d_p99 <<<"${result["$label|$c|direct"]:-- - -}"
       read -r h_rps _ _ <<<"${result["$label|$c|haproxy"]:-- - -}"
       read -r k_rps _ _ <<<"${result["$label|$c|haproxy-ka"]:-- - -}"

@@ -202,7 +202,7 @@ final class AuditCommand implements Callable<Integer> {
                     if (example != null) {
                         b.append(", e.g. ").append(example.method()).append(' ').append(example.target());
                         String fix = OperationNames.howToAllow(u.client() == null ? null : directory.byName(u.client()), u.client(),
-                                u.operation(), example.decidedBy());
+                                u.operation(), example.decidedBy(), u.guardrail());
                         b.append(fix == null ? "" : "; to allow it: " + fix);
                     }
                     b.append('\n');

@@ -335,6 +335,25 @@ final class ClientCommand {
         }
     }
 
+    /**
+     * The guardrails text of {@code c} with {@code added} and without {@code dropped}: what `client set
+     * --guardrail/--drop-guardrail` and `suggest --apply` store. A stored text this version cannot read is
+     * refused (nothing changes); only --clear-guardrails replaces it.
+     */
+    static String guardrails(StoredClient c, Guardrails added, Guardrails dropped) {
+        if (added.equals(Guardrails.DEFAULT) && dropped.equals(Guardrails.DEFAULT)) {
+            return c.guardrails();
+        }
+        Guardrails now;
+        try {
+            now = Guardrails.parse(c.guardrails());
+        } catch (InvalidGuardrailsException e) {
+            throw new StoreException("client " + c.name() + " has stored guardrails this sockwarden cannot read (" + e.getMessage()
+                    + "); client set --clear-guardrails replaces them; nothing was changed");
+        }
+        return now.minus(dropped).plus(added).toString();
+    }
+
     @Command(name = "set", mixinStandardHelpOptions = true,
             description = {"Change how a client is recognised: each option given replaces what the client had of it"
                     + " (--listen its TCP listeners, --socket its sockets, --from its ranges...), the others stay;"
@@ -458,19 +477,7 @@ final class ClientCommand {
         /** {@code c} with the learn mode and guardrails this command sets; a stored text that no longer parses is replaced only by --clear-guardrails. */
         private StoredClient rules(StoredClient c, Guardrails added, Guardrails dropped) {
             String mode = learn == null ? c.mode() : learn.equals("on") ? StoredClient.LEARN : StoredClient.ENFORCE;
-            String rails = c.guardrails();
-            if (clearGuardrails) {
-                rails = "";
-            } else if (!added.equals(Guardrails.DEFAULT) || !dropped.equals(Guardrails.DEFAULT)) {
-                Guardrails now;
-                try {
-                    now = Guardrails.parse(rails);
-                } catch (InvalidGuardrailsException e) {
-                    throw new StoreException("client " + c.name() + " has stored guardrails this sockwarden cannot read (" + e.getMessage()
-                            + "); --clear-guardrails replaces them; nothing was changed");
-                }
-                rails = now.minus(dropped).plus(added).toString();
-            }
+            String rails = clearGuardrails ? "" : guardrails(c, added, dropped);
             return c.withRules(mode, rails, ownOnly == null ? c.ownOnly() : ownOnly.equals("on")).withLimits(limits(c));
         }
 

@@ -174,7 +174,7 @@ final class Monitoring implements AutoCloseable {
             auditProblem = "audit records are being dropped: " + audit.problem();
         }
         return new StatusPage.View(Main.Version.version(), now, health.problems(), server.directory(), snapshot.get(), counts, denials,
-                auditProblem);
+                auditProblem, server.engine());
     }
 
     private static AuditStore closeQuietly(AuditStore store) {

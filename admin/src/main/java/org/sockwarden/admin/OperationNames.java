@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.sockwarden.proxy.api.Operation;
+import org.sockwarden.proxy.guard.Guardrails;
+import org.sockwarden.proxy.guard.InvalidGuardrailsException;
 import org.sockwarden.proxy.identity.Client;
 import org.sockwarden.proxy.identity.ClientConfig;
 import org.sockwarden.proxy.policy.Permission;
@@ -20,6 +22,8 @@ final class OperationNames {
             BY_ID.put(op.id(), op);
         }
     }
+
+    private static final String ALLOWED_NOW = "allowed now";
 
     private OperationNames() {}
 
@@ -44,26 +48,61 @@ final class OperationNames {
 
     /**
      * The exact command that would allow {@code operationId} to {@code client}: from the client's
-     * permissions now when {@code config} is known ("allowed now" when nothing is missing any more),
-     * else from the names recorded as missing. Null when nothing can allow it (an unknown endpoint,
-     * a caller that is not a client).
+     * permissions and guardrails now when {@code config} is known ("allowed now" when nothing is missing
+     * any more), else from what the record names. Null when nothing can allow it (an unknown endpoint, a
+     * caller that is not a client, a request the guard refused with no item to relax, or for its form).
+     *
+     * @param decidedBy what the record says decided: the missing permissions, or the field the guard named
+     * @param guardrail the guardrail items the record says were needed, or null
      */
-    static String howToAllow(ClientConfig config, String client, String operationId, String recordedMissing) {
+    static String howToAllow(ClientConfig config, String client, String operationId, String decidedBy, String guardrail) {
         Operation op = byId(operationId);
         if (op == null || client == null) {
             return null;
         }
+        Client.GrantAdvice advice = config != null ? config.client().grantAdvice()
+                : client.equals(ServeCommand.DEFAULT_LISTENER) ? Client.GrantAdvice.ENV_FLAGS : Client.GrantAdvice.CLI;
+        String relax = relax(config, client, advice, guardrail);
+        List<Permission> recorded = permissions(decidedBy);
+        if (decidedBy != null && !decidedBy.isEmpty() && recorded == null) {
+            return relax; // the guard's field: only a guardrail item, if one was named, allows it
+        }
+        String grant;
         if (config != null) {
             List<Permission> missing = config.client().permissions().missingFor(op);
-            return missing.isEmpty() ? "allowed now" : config.client().grantAdvice().howToGrant(client, missing);
+            grant = missing.isEmpty() ? ALLOWED_NOW : advice.howToGrant(client, missing);
+        } else {
+            grant = recorded == null || recorded.isEmpty() ? null : advice.howToGrant(client, recorded);
         }
-        if (recordedMissing == null || recordedMissing.isEmpty()) {
+        if (relax == null) {
+            return grant;
+        }
+        if (grant == null || grant.equals(ALLOWED_NOW)) {
+            return relax;
+        }
+        return relax.equals(ALLOWED_NOW) ? grant : grant + ", and " + relax;
+    }
+
+    /** The command that adds the guardrail items a record names, "allowed now" when the client has them; null for none or unknown ones. */
+    private static String relax(ClientConfig config, String client, Client.GrantAdvice advice, String guardrail) {
+        if (guardrail == null) {
             return null;
         }
         try {
-            List<Permission> missing = Arrays.stream(recordedMissing.split("\\+")).map(Permission::of).toList();
-            Client.GrantAdvice advice = client.equals(ServeCommand.DEFAULT_LISTENER) ? Client.GrantAdvice.ENV_FLAGS : Client.GrantAdvice.CLI;
-            return advice.howToGrant(client, missing);
+            Guardrails now = config != null ? config.client().rules().guardrails() : Guardrails.DEFAULT;
+            return now.plus(Guardrails.parse(guardrail)).equals(now) ? ALLOWED_NOW : advice.howToRelax(client, now, guardrail);
+        } catch (InvalidGuardrailsException e) {
+            return null; // items this version does not know
+        }
+    }
+
+    /** The permission names a record joins with {@code +}, or null when it names something else. */
+    private static List<Permission> permissions(String decidedBy) {
+        if (decidedBy == null || decidedBy.isEmpty()) {
+            return null;
+        }
+        try {
+            return Arrays.stream(decidedBy.split("\\+")).map(Permission::of).toList();
         } catch (UnknownPermissionException e) {
             return null;
         }

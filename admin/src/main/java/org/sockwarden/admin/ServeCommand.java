@@ -14,9 +14,10 @@ import java.util.concurrent.Callable;
 import org.sockwarden.certs.Fingerprints;
 import org.sockwarden.certs.Pem;
 import org.sockwarden.proxy.guard.Guardrails;
+import org.sockwarden.proxy.guard.InvalidGuardrailsException;
 import org.sockwarden.proxy.identity.Client;
-import org.sockwarden.proxy.identity.ClientRules;
 import org.sockwarden.proxy.identity.ClientConfig;
+import org.sockwarden.proxy.identity.ClientRules;
 import org.sockwarden.proxy.identity.Directory;
 import org.sockwarden.proxy.identity.ListenerAddress;
 import org.sockwarden.proxy.limit.ClientLimits;
@@ -38,7 +39,8 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Run the proxy.",
                 "Permissions come from env flags as the env-flag proxies read them (CONTAINERS=1 POST=0 …;",
-                "EVENTS, PING and VERSION are on unless set to 0), from --env-file, and from --allow.",
+                "EVENTS, PING and VERSION are on unless set to 0), from --env-file, and from --allow; the guardrails",
+                "of the client \"default\" from $SOCKWARDEN_GUARDRAILS (or its line in --env-file) and --guardrail.",
                 "--max-requests, --max-streams and --rate limit the client \"default\" of --listen (stored clients: `client add/set`)."})
 final class ServeCommand implements Callable<Integer> {
 
@@ -69,6 +71,17 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--allow", paramLabel = "NAME[,NAME…]", split = ",",
             description = "Permission names to grant on top of the env flags; `sockwarden permissions` lists them.")
     List<String> allow = new ArrayList<>();
+
+    @Option(names = "--guardrail", paramLabel = "ITEM",
+            description = "A guardrail item of the client \"default\" on top of $SOCKWARDEN_GUARDRAILS (repeatable; "
+                    + "`sockwarden guardrails` lists them); without any, the defaults.")
+    List<String> guardrails = new ArrayList<>();
+
+    @Option(names = "--host-paths", paramLabel = "visible|hidden",
+            description = "Whether this proxy sees the host's file system at the host's paths (visible: bind sources are judged"
+                    + " with their symlinks resolved) or not (hidden: judged as written, as in a container). Default:"
+                    + " $SOCKWARDEN_HOST_PATHS (hidden in the container image), else visible.")
+    String hostPaths;
 
     @Option(names = "--env-file", paramLabel = "FILE",
             description = "Read the flags from this env file (KEY=1 lines) instead of the environment; every key must be known.")
@@ -117,6 +130,8 @@ final class ServeCommand implements Callable<Integer> {
             default -> throw new Main.UsageException("--log-format must be text or json, not " + logFormat);
         };
         PermissionSet permissions = permissions(System.getenv());
+        Guardrails dropInGuardrails = dropInGuardrails(System.getenv());
+        boolean visible = hostPathsVisible(System.getenv());
         Path socket = Optional.ofNullable(dockerSocket).orElseGet(() -> defaultSocket(System.getenv()));
         ClientLimits defaultClientLimits = defaultLimits.applyTo(ClientLimits.NONE);
         List<ClientConfig> dropIn = new ArrayList<>();
@@ -124,7 +139,7 @@ final class ServeCommand implements Callable<Integer> {
         if (!"none".equals(listen)) {
             ListenerAddress.Tcp listener = parseListen("--listen", listen);
             dropIn.add(new ClientConfig(new Client(DEFAULT_LISTENER, permissions, Client.GrantAdvice.ENV_FLAGS,
-                    new ClientRules(false, Guardrails.DEFAULT, null, defaultClientLimits, Set.of())), List.of(listener), List.of(), Set.of()));
+                    new ClientRules(false, dropInGuardrails, null, defaultClientLimits, Set.of())), List.of(listener), List.of(), Set.of()));
             own.add(new StatusFile.Listener(listener.key(), DEFAULT_LISTENER));
         } else if (defaultLimits.given()) {
             throw new Main.UsageException("--max-requests, --max-streams and --rate are the limits of the client \"default\" of --listen;"
@@ -151,7 +166,7 @@ final class ServeCommand implements Callable<Integer> {
         AccessLog log = new AccessLog(format, System.out);
         Path data = dataDir.resolve();
         Monitoring monitoring = Monitoring.create(monitoringOptions, data, socket, log);
-        ProxyServer server = new ProxyServer(socket, log, monitoring.sink(), Duration.ofSeconds(shutdownGrace), limits, data);
+        ProxyServer server = new ProxyServer(socket, log, monitoring.sink(), Duration.ofSeconds(shutdownGrace), limits, data, visible);
         StatusFile status = new StatusFile(data, socket, own);
         server.start(new Directory(0, dropIn));
         for (ClientConfig c : dropIn) {
@@ -162,8 +177,11 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         log.event("INFO", "sockwarden " + Main.Version.version() + " serving; engine " + socket + ", data " + data
-                + (dropIn.isEmpty() ? "" : ", client default on " + listen + " with " + permissions
-                        + (defaultClientLimits.none() ? "" : ", limits " + defaultClientLimits)));
+                + (dropIn.isEmpty() ? "" : ", client default on " + listen + " with " + permissions + " and "
+                + (dropInGuardrails.equals(Guardrails.DEFAULT) ? "the default guardrails" : "guardrails " + dropInGuardrails)
+                + (defaultClientLimits.none() ? "" : ", limits " + defaultClientLimits)));
+        log.event("INFO", visible ? "bind sources are judged as the host's own paths, symlinks resolved (--host-paths visible)"
+                : "bind sources are judged as written: this proxy does not see the host's file system (--host-paths hidden)");
         TlsFiles tls = tlsAddress == null ? null : startTls(data, tlsAddress, server, log);
         status.admin(monitoring.start(server));
         DirectoryCompiler.Surroundings around = new DirectoryCompiler.Surroundings(data, socket, dropIn,
@@ -171,6 +189,7 @@ final class ServeCommand implements Callable<Integer> {
         StoreWatcher watcher = watch(data, server, around, log, status, tls, monitoring);
         if (watcher != null) {
             status.write(server, watcher.health());
+            server.onEngineChange(() -> status.write(server, watcher.health()));
         }
         monitoring.ready(watcher == null ? () -> "policy database unusable, no stored client is served (deny-all); the log says why"
                 : () -> StatusFile.policyProblem(watcher.health(), server.directory()));
@@ -241,6 +260,12 @@ final class ServeCommand implements Callable<Integer> {
                 }
                 log.event("INFO", "policy version " + snapshot.version() + " in force: "
                         + next.clients().stream().filter(ClientConfig::applies).map(ClientConfig::name).toList());
+                List<String> learning = next.clients().stream().filter(c -> c.client().rules().learning()).map(ClientConfig::name).toList();
+                if (!learning.isEmpty()) {
+                    log.event("WARN", "LEARN MODE is on for " + (learning.size() == 1 ? "client " : "clients ") + String.join(", ", learning)
+                            + ": what their permissions or guardrails would refuse is forwarded to the engine and recorded as would-deny,"
+                            + " not refused; `sockwarden suggest NAME --apply` grants what was used and ends it");
+                }
                 for (Directory.Problem p : next.problems()) {
                     log.event("ERROR", "client " + p.client() + " is served deny-all until its stored policy is fixed: " + p.reason());
                 }
@@ -329,6 +354,38 @@ final class ServeCommand implements Callable<Integer> {
             throw new Main.UsageException(e.getMessage());
         }
     }
+
+    /** The drop-in client's guardrails: its line in --env-file, else $SOCKWARDEN_GUARDRAILS, plus --guardrail. */
+    Guardrails dropInGuardrails(Map<String, String> env) throws IOException {
+        String line;
+        try {
+            line = envFile != null ? EnvFlags.guardrailsFromEnvFile(Files.readAllLines(envFile), envFile.toString())
+                    : env.getOrDefault(EnvFlags.GUARDRAILS, "");
+        } catch (EnvFlags.InvalidFlagException e) {
+            throw new Main.UsageException(e.getMessage());
+        }
+        Guardrails fromEnv;
+        try {
+            fromEnv = Guardrails.parse(line);
+        } catch (InvalidGuardrailsException e) {
+            throw new Main.UsageException(EnvFlags.GUARDRAILS + ": " + e.getMessage() + "; `sockwarden guardrails` lists them all");
+        }
+        return fromEnv.plus(StoreCommands.guardrails(guardrails));
+    }
+
+    /** --host-paths, else $SOCKWARDEN_HOST_PATHS, else visible. */
+    boolean hostPathsVisible(Map<String, String> env) {
+        String value = hostPaths != null ? hostPaths : env.getOrDefault(HOST_PATHS, "visible");
+        return switch (value) {
+            case "visible" -> true;
+            case "hidden" -> false;
+            default -> throw new Main.UsageException((hostPaths != null ? "--host-paths" : "$" + HOST_PATHS)
+                    + " must be visible or hidden, not " + value);
+        };
+    }
+
+    /** What the container image sets to hidden: the proxy there does not see the host's paths. */
+    static final String HOST_PATHS = "SOCKWARDEN_HOST_PATHS";
 
     static Path defaultSocket(Map<String, String> env) {
         for (String key : List.of("DOCKER_SOCKET", "SOCKET_PATH")) {

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.sockwarden.proxy.guard.EngineInfo;
 import org.sockwarden.proxy.identity.ClientConfig;
 import org.sockwarden.proxy.identity.Directory;
 import org.sockwarden.proxy.listener.ProxyServer;
@@ -40,15 +41,23 @@ final class StatusFile {
     /** A listener and the client it is for (null: the mutual-TLS listener, whose clients are their certificates). */
     record Listener(String listener, String client) {}
 
-    /** What the status file of a running proxy says. */
-    record Running(long pid, String started, String engine, long policyVersion, boolean healthy, String problem,
-                   String admin, List<Listener> ownListeners, List<Listener> listeners, List<Directory.Problem> unappliable) {
+    /**
+     * What the status file of a running proxy says.
+     *
+     * @param engine     the engine's socket
+     * @param engineInfo the engine behind it as the proxy's guard knows it ({@link EngineInfo#UNKNOWN} until it does)
+     * @param hostPaths  {@code visible} or {@code hidden}: how the guard judges bind sources ({@code serve --host-paths})
+     */
+    record Running(long pid, String started, String engine, EngineInfo engineInfo, String hostPaths, long policyVersion, boolean healthy,
+                   String problem, String admin, List<Listener> ownListeners, List<Listener> listeners, List<Directory.Problem> unappliable) {
 
         void write(JsonGenerator g) throws IOException {
             g.writeStartObject();
             g.writeNumberField("pid", pid);
             Json.field(g, "started", started);
             Json.field(g, "engine", engine);
+            writeEngine(g, "engine_kind", "engine_version", "engine_api_version", engineInfo);
+            Json.field(g, "host_paths", hostPaths);
             g.writeNumberField("policy_version", policyVersion);
             g.writeBooleanField("healthy", healthy);
             Json.field(g, "problem", problem);
@@ -64,6 +73,13 @@ final class StatusFile {
             }
             g.writeEndArray();
             g.writeEndObject();
+        }
+
+        /** The engine as three fields: kind ({@code docker}, {@code podman}), version and API version, each null when unknown. */
+        static void writeEngine(JsonGenerator g, String kind, String version, String apiVersion, EngineInfo info) throws IOException {
+            Json.field(g, kind, info.known() ? (info.podman() ? "podman" : "docker") : null);
+            Json.field(g, version, info.version());
+            Json.field(g, apiVersion, info.apiVersion());
         }
 
         private static void writeListeners(JsonGenerator g, String name, List<Listener> listeners) throws IOException {
@@ -141,6 +157,10 @@ final class StatusFile {
         boolean healthy = false;
         String started = null;
         String engine = null;
+        String engineKind = null;
+        String engineVersion = null;
+        String engineApiVersion = null;
+        String hostPaths = null;
         String problem = null;
         String admin = null;
         List<Listener> own = List.of();
@@ -155,6 +175,10 @@ final class StatusFile {
                 case "healthy" -> healthy = p.getBooleanValue();
                 case "started" -> started = p.getValueAsString();
                 case "engine" -> engine = p.getValueAsString();
+                case "engine_kind" -> engineKind = p.getValueAsString();
+                case "engine_version" -> engineVersion = p.getValueAsString();
+                case "engine_api_version" -> engineApiVersion = p.getValueAsString();
+                case "host_paths" -> hostPaths = p.getValueAsString();
                 case "problem" -> problem = p.getValueAsString();
                 case "admin" -> admin = p.getValueAsString();
                 case "own_listeners" -> own = listeners(p);
@@ -167,7 +191,9 @@ final class StatusFile {
                 default -> p.skipChildren();
             }
         }
-        return new Running(pid, started, engine, version, healthy, problem, admin, own, listeners, unappliable);
+        EngineInfo info = engineKind == null || engineVersion == null ? EngineInfo.UNKNOWN
+                : new EngineInfo(engineVersion, engineApiVersion, engineKind.equals("podman"));
+        return new Running(pid, started, engine, info, hostPaths, version, healthy, problem, admin, own, listeners, unappliable);
     }
 
     private static List<Listener> listeners(JsonParser p) throws IOException {
@@ -219,8 +245,8 @@ final class StatusFile {
             return new Listener(key, c == null ? null : c.name());
         }).toList();
         String problem = policyProblem(health, d);
-        write(new Running(ProcessHandle.current().pid(), started.toString(), engine.toString(), d.version(), problem == null,
-                problem, admin, own, open, d.problems()));
+        write(new Running(ProcessHandle.current().pid(), started.toString(), engine.toString(), server.engine(),
+                server.hostPathsVisible() ? "visible" : "hidden", d.version(), problem == null, problem, admin, own, open, d.problems()));
     }
 
     /**
@@ -241,7 +267,8 @@ final class StatusFile {
     }
 
     synchronized void unusable(String problem) {
-        write(new Running(ProcessHandle.current().pid(), started.toString(), engine.toString(), -1, false, problem, admin, own, List.of(), List.of()));
+        write(new Running(ProcessHandle.current().pid(), started.toString(), engine.toString(), EngineInfo.UNKNOWN, null, -1, false, problem,
+                admin, own, List.of(), List.of()));
     }
 
     private void write(Running running) {

@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.util.StringUtil;
 import org.sockwarden.certs.ExpiryCheck;
+import org.sockwarden.proxy.guard.EngineInfo;
 import org.sockwarden.proxy.identity.ClientConfig;
 import org.sockwarden.proxy.identity.Directory;
 import org.sockwarden.proxy.identity.ListenerAddress;
@@ -30,10 +31,11 @@ final class StatusPage {
 
     /**
      * What the page shows. {@code snapshot} is null when the store could not be read;
-     * {@code auditProblem} says why there are no counts (off, not written yet, unreadable), or is null.
+     * {@code auditProblem} says why there are no counts (off, not written yet, unreadable), or is null;
+     * {@code engine} is the engine the guard judges for.
      */
     record View(String version, Instant now, List<HealthChecks.Problem> problems, Directory directory, Snapshot snapshot,
-                List<AuditStore.Count> lastHour, List<AuditEntry> denials, String auditProblem) {}
+                List<AuditStore.Count> lastHour, List<AuditEntry> denials, String auditProblem, EngineInfo engine) {}
 
     private StatusPage() {}
 
@@ -58,8 +60,9 @@ final class StatusPage {
             }
             b.append("</ul>");
         }
-        b.append(" · policy version ").append(v.directory().version()).append(" · ").append(h(v.now().truncatedTo(ChronoUnit.SECONDS)))
-                .append("</p>\n");
+        b.append(" · policy version ").append(v.directory().version()).append(" · <span id=\"engine\">engine ")
+                .append(h(v.engine().known() ? v.engine() : "not identified (the guard judges as strictly as for Podman)"))
+                .append("</span> · ").append(h(v.now().truncatedTo(ChronoUnit.SECONDS))).append("</p>\n");
         clients(b, v);
         learning(b, v);
         denials(b, v);
@@ -146,7 +149,7 @@ final class StatusPage {
                 .append("<th>To allow it</th></tr>\n");
         for (AuditEntry e : v.denials()) {
             ClientConfig config = e.client() == null ? null : v.directory().byName(e.client());
-            String fix = OperationNames.howToAllow(config, e.client(), e.operation(), e.decidedBy());
+            String fix = OperationNames.howToAllow(config, e.client(), e.operation(), e.decidedBy(), e.guardrail());
             b.append("<tr><td>").append(h(e.time().truncatedTo(ChronoUnit.SECONDS))).append("</td><td>")
                     .append(h(e.client() == null ? Metrics.NO_CLIENT : e.client())).append("</td><td><code>").append(h(e.method()))
                     .append(' ').append(h(e.target())).append("</code></td><td>").append(h(e.operation() == null ? "-" : e.operation()))

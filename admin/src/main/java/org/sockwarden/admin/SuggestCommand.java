@@ -11,6 +11,9 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.sockwarden.proxy.api.Operation;
+import org.sockwarden.proxy.guard.Guardrails;
+import org.sockwarden.proxy.guard.InvalidGuardrailsException;
+import org.sockwarden.proxy.identity.Client;
 import org.sockwarden.proxy.policy.Permission;
 import org.sockwarden.proxy.policy.PermissionSet;
 import org.sockwarden.store.AuditEntry;
@@ -24,9 +27,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "suggest", mixinStandardHelpOptions = true,
         description = {"The least permissions that allow what a client was recorded doing.",
                 "Reads its allowed and (in learn mode) would-deny requests in the audit trail; lists each name with",
-                "counts and an example request, and the guardrail options its requests needed. With a preset (--preset,",
-                "else the presets the client was given) only what goes beyond it is listed. --apply grants it and",
-                "turns learn mode off. Exit code 0: a suggestion (or it was applied), 1: nothing recorded for the client."})
+                "counts and an example request, and the guardrail items its requests needed. With a preset (--preset,",
+                "else the presets the client was given) only what goes beyond it is listed. --apply grants it, adds the",
+                "guardrail items, and turns learn mode off. Exit code 0: a suggestion (or it was applied), 1: nothing recorded."})
 final class SuggestCommand implements Callable<Integer> {
 
     /** The decisions of requests the client made and wants to keep making. */
@@ -45,7 +48,7 @@ final class SuggestCommand implements Callable<Integer> {
             description = "Start from this preset (repeatable): list only what goes beyond it (default: the client's own presets).")
     List<String> presets = new ArrayList<>();
 
-    @Option(names = "--apply", description = "Grant the suggestion (and the presets) and turn learn mode off.")
+    @Option(names = "--apply", description = "Grant the suggestion (and the presets), add its guardrail items, and turn learn mode off.")
     boolean apply;
 
     @Override
@@ -63,7 +66,7 @@ final class SuggestCommand implements Callable<Integer> {
             System.out.println("nothing recorded: no audit trail in " + data + " (serve writes " + AuditStore.FILE + " unless --no-audit)");
             return 1;
         }
-        Recorded recorded = recorded(data, from);
+        Recorded recorded = recorded(data, from, client);
         if (recorded.requests == 0) {
             System.out.println("nothing recorded for client \"" + name + "\"" + (since == null ? "" : " since " + from)
                     + ": no allowed or would-deny request in the audit trail");
@@ -77,11 +80,20 @@ final class SuggestCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** What the trail holds for the client: operation uses and guardrail options, each with one example request. */
+    /**
+     * What the trail holds for the client: operation uses and guardrail items (those it has not already), each
+     * with one example request, and what this version cannot read.
+     */
     private record Recorded(long requests, long wouldDeny, List<Suggestion.Use> uses, List<Suggestion.GuardrailOption> guardrails,
-                            List<String> unknownOperations) {}
+                            List<String> unknownOperations, List<String> unknownGuardrails) {}
 
-    private Recorded recorded(Path data, Instant from) {
+    private Recorded recorded(Path data, Instant from, StoredClient client) {
+        Guardrails has;
+        try {
+            has = Guardrails.parse(client.guardrails());
+        } catch (InvalidGuardrailsException e) {
+            has = Guardrails.DEFAULT; // unreadable: every item is listed, and --apply refuses to touch them
+        }
         try (AuditStore audit = AuditStore.open(data)) {
             List<AuditStore.Usage> usage = audit.usage(name, USED, from);
             Map<Long, AuditEntry> examples = new LinkedHashMap<>();
@@ -91,6 +103,7 @@ final class SuggestCommand implements Callable<Integer> {
             List<Suggestion.Use> uses = new ArrayList<>();
             Map<String, Suggestion.GuardrailOption> guardrails = new LinkedHashMap<>();
             Set<String> unknown = new LinkedHashSet<>();
+            Set<String> unknownGuardrails = new LinkedHashSet<>();
             for (AuditStore.Usage u : usage) {
                 requests += u.count();
                 wouldDeny += u.decision().equals("would-deny") ? u.count() : 0;
@@ -101,12 +114,29 @@ final class SuggestCommand implements Callable<Integer> {
                 } else if (u.operation() != null) {
                     unknown.add(u.operation());
                 }
-                if (u.guardrail() != null) {
-                    guardrails.merge(u.guardrail(), new Suggestion.GuardrailOption(u.guardrail(), u.count(), example),
-                            (a, b) -> new Suggestion.GuardrailOption(a.option(), a.count() + b.count(), a.example()));
+                // A record names every item its request needed, in the guardrails' text form.
+                for (String item : items(u.guardrail(), unknownGuardrails)) {
+                    if (!has.plus(Guardrails.parse(item)).equals(has)) {
+                        guardrails.merge(item, new Suggestion.GuardrailOption(item, u.count(), example),
+                                (a, b) -> new Suggestion.GuardrailOption(a.option(), a.count() + b.count(), a.example()));
+                    }
                 }
             }
-            return new Recorded(requests, wouldDeny, uses, List.copyOf(guardrails.values()), List.copyOf(unknown));
+            return new Recorded(requests, wouldDeny, uses, List.copyOf(guardrails.values()), List.copyOf(unknown),
+                    List.copyOf(unknownGuardrails));
+        }
+    }
+
+    /** The items of a record's guardrail text; a text this version cannot read goes to {@code unknown}. */
+    private static List<String> items(String guardrail, Set<String> unknown) {
+        if (guardrail == null) {
+            return List.of();
+        }
+        try {
+            return Guardrails.parse(guardrail).items();
+        } catch (InvalidGuardrailsException e) {
+            unknown.add(guardrail);
+            return List.of();
         }
     }
 
@@ -132,7 +162,7 @@ final class SuggestCommand implements Callable<Integer> {
                     item.uses().get(0).example()));
         }
         if (!s.guardrails().isEmpty()) {
-            b.append("guardrail options it needed (relax them for the client; --apply does not):\n");
+            b.append("guardrail items it needed:\n");
             for (Suggestion.GuardrailOption g : s.guardrails()) {
                 b.append(String.format("  %-28s %6d  e.g. %s%n", g.option(), g.count(), g.example()));
             }
@@ -140,9 +170,16 @@ final class SuggestCommand implements Callable<Integer> {
         if (!r.unknownOperations().isEmpty()) {
             b.append("not known to this version, left out: ").append(String.join(", ", r.unknownOperations())).append('\n');
         }
+        if (!r.unknownGuardrails().isEmpty()) {
+            b.append("guardrails not known to this version, left out: ").append(String.join(", ", r.unknownGuardrails())).append('\n');
+        }
         if (!s.names().isEmpty()) {
             b.append("grant: sockwarden grant ").append(name).append(' ')
                     .append(s.names().stream().map(Permission::name).collect(Collectors.joining(" "))).append('\n');
+        }
+        if (!s.guardrails().isEmpty()) {
+            b.append("guardrails: ").append(Client.GrantAdvice.CLI.howToRelax(name, Guardrails.DEFAULT,
+                    s.guardrails().stream().map(Suggestion.GuardrailOption::option).collect(Collectors.joining(" ")))).append('\n');
         }
         if (!apply) {
             b.append("apply: sockwarden suggest ").append(name).append(" --apply").append(since == null ? "" : " --since " + since)
@@ -159,13 +196,20 @@ final class SuggestCommand implements Callable<Integer> {
         s.names().forEach(p -> grants.add(p.name()));
         List<String> added = StoreCommands.withStore(dataDir, st -> st.grant(name, grants, baselinePresets));
         System.out.println(added.isEmpty() ? "client " + name + " already had all of it" : "granted " + name + ": " + String.join(" ", added));
-        if (!s.guardrails().isEmpty()) {
-            System.out.println("learn mode stays as it is: the guardrail options above are not applied by suggest; "
-                    + "relax them for the client, then turn learn mode off");
-            return;
+        Guardrails items = Guardrails.parse(s.guardrails().stream().map(Suggestion.GuardrailOption::option).collect(Collectors.joining(" ")));
+        boolean[] wasLearning = new boolean[1];
+        // The guardrail items and the end of learn mode in one change, through the path `client set --guardrail` takes.
+        StoredClient after = StoreCommands.withStore(dataDir, st -> {
+            DirectoryCompiler.Surroundings around = StoreCommands.surroundings(dataDir);
+            return st.updateClient(name, old -> {
+                wasLearning[0] = StoredClient.LEARN.equals(old.mode());
+                return old.withRules(StoredClient.ENFORCE, ClientCommand.guardrails(old, items, Guardrails.DEFAULT), old.ownOnly());
+            }, changed -> DirectoryCompiler.refuseUnappliable(name, changed, around));
+        });
+        if (!items.equals(Guardrails.DEFAULT)) {
+            System.out.println("guardrails of " + name + ": " + after.guardrails());
         }
-        boolean changed = StoreCommands.withStore(dataDir, st -> st.setMode(name, StoredClient.ENFORCE));
-        System.out.println(changed ? "learn mode off for " + name + ": requests beyond its grants are refused from now on"
+        System.out.println(wasLearning[0] ? "learn mode off for " + name + ": requests beyond its grants and guardrails are refused from now on"
                 : "client " + name + " was not in learn mode");
     }
 }

@@ -18,7 +18,7 @@ import org.sockwarden.proxy.policy.PermissionSet;
  * What {@code sockwarden suggest} proposes: the permission names that, on top of a baseline (a
  * preset, or nothing), allow every operation a client was recorded using and nothing else, in as
  * few names as it finds: a section flag where the client used everything that flag grants,
- * single-operation names otherwise; and the guardrail options its requests needed.
+ * single-operation names otherwise; and the guardrail items its requests needed.
  *
  * <p>Exactness is by construction and checked by the permission model itself ({@link PermissionSet}):
  * the search starts from one single-operation name per operation, and a step that replaces names
@@ -31,7 +31,7 @@ final class Suggestion {
     /** How often an operation was used, and one request (method and target) that used it. */
     record Use(Operation operation, long count, String example) {}
 
-    /** A guardrail option the client's requests needed (the option that relaxes it), how often, and one request. */
+    /** A guardrail item the client's requests needed ({@code privileged}, {@code bind-path=/srv/data}), how often, and one request. */
     record GuardrailOption(String option, long count, String example) {}
 
     /** The operations one grant of the suggestion allows ({@code NETWORKS}, {@code CONTAINERS+POST}, {@code SYSTEM_INFO}). */
@@ -61,11 +61,7 @@ final class Suggestion {
         return items;
     }
 
-    /**
-     * Guardrail options the recorded requests needed. Nothing here can be applied by this version:
-     * {@code suggest --apply} grants the names and leaves these to the operator (and keeps learn
-     * mode on while any are listed); the guardrails' own command applies them once it exists.
-     */
+    /** Guardrail items the recorded requests needed and the client has not: {@code suggest --apply} adds them. */
     List<GuardrailOption> guardrails() {
         return guardrails;
     }

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.sockwarden.proxy.guard.EngineInfo;
 import org.sockwarden.proxy.identity.Client;
 import org.sockwarden.proxy.identity.ClientConfig;
 import org.sockwarden.proxy.identity.Directory;
@@ -41,7 +42,7 @@ class AdminServerTest {
                 "GET", EVIL, "networks.list", "deny", "NETWORKS", "<b>bold</b>", 403, 0, 0, 10);
         return new StatusPage.View("1.0", Instant.parse("2026-12-07T10:05:00Z"), List.of(), directory,
                 new Snapshot(7, List.of(ci), List.of(), List.of()), List.of(new AuditStore.Count("ci", "allow", 5), new AuditStore.Count("ci", "deny", 2)),
-                List.of(denial), null);
+                List.of(denial), null, EngineInfo.UNKNOWN);
     }
 
     private int start() throws Exception {

@@ -263,4 +263,30 @@ class ClientRulesTest {
         assertThat(typo.exit()).isEqualTo(2);
         assertThat(typo.err()).contains("--rate: a rate is written N/s or N/m");
     }
+
+    @Test
+    void explainWithABodyGivesTheGuardsVerdictTheDecidingFieldAndTheItemThatRelaxesIt() throws Exception {
+        Path privileged = dir.resolve("privileged.json");
+        java.nio.file.Files.writeString(privileged, "{\"Image\":\"busybox\",\"hostconfig\":{\"privileged\":true}}");
+        Path plain = dir.resolve("plain.json");
+        java.nio.file.Files.writeString(plain, "{\"Image\":\"busybox\",\"Cmd\":[\"sleep\",\"1\"]}");
+        assertThat(cli("client", "add", "ci", "--allow", "CONTAINERS,POST").exit()).isZero();
+
+        CliTest.Run refused = cli("explain", "ci", "POST", "/v1.41/containers/create", "--body", privileged.toString());
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.out()).contains("allowed: containers.create (POST /v1.41/containers/create) granted by CONTAINERS+POST\n")
+                .contains("refused (403) by the guard: HostConfig.Privileged: privileged mode is root on the host\n")
+                .contains("to allow it: guardrail privileged: sockwarden client set ci --guardrail privileged\n");
+        CliTest.Run passes = cli("explain", "ci", "POST", "/v1.41/containers/create", "--body", plain.toString());
+        assertThat(passes.exit()).isZero();
+        assertThat(passes.out()).contains("guard: passes; the body is forwarded as it is");
+
+        assertThat(cli("client", "set", "ci", "--learn", "on").exit()).isZero();
+        CliTest.Run learning = cli("explain", "ci", "POST", "/v1.41/containers/create", "--body", privileged.toString());
+        assertThat(learning.exit()).isZero();
+        assertThat(learning.out()).contains("forwarded in learn mode, recorded as would-deny; guardrails it needs: privileged: ");
+
+        assertThat(cli("client", "set", "ci", "--learn", "off", "--guardrail", "privileged").exit()).isZero();
+        assertThat(cli("explain", "ci", "POST", "/v1.41/containers/create", "--body", privileged.toString()).exit()).isZero();
+    }
 }

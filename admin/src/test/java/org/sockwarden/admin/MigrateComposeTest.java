@@ -58,7 +58,7 @@ class MigrateComposeTest {
         assertThat(Files.readString(out)).isEqualTo(resource("four-proxies.expected.yml"));
         dockerComposeAccepts(out);
         assertThat(cli("explain", "homepage", "GET", "/v1.41/containers/json", "--data", data.toString()).out())
-                .isEqualTo("allowed: containers.list (GET /v1.41/containers/json) granted by CONTAINERS\n");
+                .contains("allowed: containers.list (GET /v1.41/containers/json) granted by CONTAINERS\nguard: passes\n");
         Cli narrow = cli("migrate", "compose", compose.toString(), "--narrow", "--data", data.toString());
         assertThat(narrow.out()).contains("client watchtower for service watchtower (was watchtower-proxy): tcp://sockwarden:2383\n"
                 + "  preset watchtower, dropping ");
@@ -78,7 +78,9 @@ class MigrateComposeTest {
                     continue; // this sample path routes to another operation; another route of the operation is tried
                 }
                 boolean expected = tecnativaAllows(env, route.operation());
-                assertThat(explain.code() == 0).as(e.getKey() + " (" + e.getValue() + "): " + explain.out()).isEqualTo(expected);
+                // The permission decision is what the env file decided; the guard may still refuse a sample request without its body or query.
+                boolean granted = explain.out().lines().anyMatch(l -> l.startsWith("allowed: "));
+                assertThat(granted).as(e.getKey() + " (" + e.getValue() + "): " + explain.out()).isEqualTo(expected);
                 checked.put(route.operation(), expected);
             }
             assertThat(checked.keySet()).as("every operation of the catalog checked for " + e.getKey()).containsAll(List.of(Operation.values()));

@@ -94,21 +94,33 @@ class SuggestCommandTest {
     }
 
     @Test
-    void guardrailOptionsItNeededAreListedAndKeepLearnModeOnUntilRelaxed() {
-        learning("ci", "--listen", "127.0.0.1:2399");
+    void guardrailItemsItNeededAreListedAndApplyAddsThemAndEndsLearnMode() {
+        learning("ci", "--listen", "127.0.0.1:2399", "--guardrail", "cap-add=NET_ADMIN");
         AuditCommandTest.append(data,
-                used(0, "ci", "POST", "/v1.41/containers/create", "containers.create", "would-deny", "CONTAINERS_CREATE", "bind=/srv/data"),
+                used(0, "ci", "POST", "/v1.41/containers/create", "containers.create", "would-deny", "CONTAINERS_CREATE",
+                        "bind-path=/srv/data"),
                 used(1, "ci", "POST", "/v1.41/containers/create?name=b", "containers.create", "would-deny", "CONTAINERS_CREATE",
-                        "bind=/srv/data"),
+                        "privileged bind-path=/srv/data"),
                 used(2, "ci", "POST", "/v1.41/containers/create?name=c", "containers.create", "would-deny", "CONTAINERS_CREATE", null),
-                used(3, "ci", "POST", "/v1.41/containers/x/start", "containers.start", "would-deny", "CONTAINERS_START", null));
+                used(3, "ci", "POST", "/v1.41/containers/create?name=d", "containers.create", "would-deny", "CONTAINERS_CREATE",
+                        "cap-add=NET_ADMIN"),
+                used(4, "ci", "POST", "/v1.41/containers/x/start", "containers.start", "would-deny", "CONTAINERS_START", null));
         CliTest.Run r = run("suggest", "ci");
-        assertThat(r.out()).contains("  CONTAINERS_CREATE                 3  containers.create 3; e.g. ")
-                .contains("guardrail options it needed (relax them for the client; --apply does not):\n"
-                        + "  bind=/srv/data                    2  e.g. POST /v1.41/containers/create?name=b\n");
+        // Each item of a record counts on its own; one the client has already is not listed again.
+        assertThat(r.out()).contains("  CONTAINERS_CREATE                 4  containers.create 4; e.g. ")
+                .contains("guardrail items it needed:\n"
+                        + "  bind-path=/srv/data               2  e.g. POST /v1.41/containers/create?name=b\n"
+                        + "  privileged                        1  e.g. POST /v1.41/containers/create?name=b\n")
+                .contains("guardrails: sockwarden client set ci --guardrail privileged --guardrail bind-path=/srv/data\n")
+                .doesNotContain("  cap-add=NET_ADMIN ");
         CliTest.Run applied = run("suggest", "ci", "--apply");
-        assertThat(applied.out()).contains("granted ci: CONTAINERS_CREATE CONTAINERS_START\n").contains("learn mode stays as it is");
-        assertThat(client("ci").mode()).isEqualTo(StoredClient.LEARN);
+        assertThat(applied.exit()).isZero();
+        assertThat(applied.out()).contains("granted ci: CONTAINERS_CREATE CONTAINERS_START\n")
+                .contains("guardrails of ci: privileged bind-path=/srv/data cap-add=NET_ADMIN\n")
+                .contains("learn mode off for ci");
+        StoredClient after = client("ci");
+        assertThat(after.mode()).isEqualTo(StoredClient.ENFORCE);
+        assertThat(after.guardrails()).isEqualTo("privileged bind-path=/srv/data cap-add=NET_ADMIN");
     }
 
     @Test

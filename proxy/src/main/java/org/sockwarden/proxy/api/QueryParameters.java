@@ -25,7 +25,8 @@ import java.util.Set;
  *       swagger lists ({@code engine-api/extra-routes.txt}). Router parameters that no Docker client
  *       sends stay out: {@code checkpoint} and {@code checkpoint-dir} on start (restoring a checkpoint
  *       from a directory of the client's choice, what the explicit checkpoint operations guard), and
- *       the experimental {@code format} of logs.</li>
+ *       the experimental {@code format} of logs. Also docker-py's {@code trunc_cmd} on containers.list,
+ *       which no router reads and docker-py sends on every list.</li>
  * </ul>
  * Names are case-sensitive, as the engine reads them ({@code r.Form["fromSrc"]}).
  */
@@ -148,6 +149,9 @@ public final class QueryParameters {
         // build_routes.go reads these and the docker CLI sends them (client/image_build.go; 20.10's client sent
         // cgroupparent, cpusetmems and ulimits on every build, empty or not).
         extra(IMAGES_BUILD, "buildid", "cgroupparent", "cpusetmems", "isolation", "securityopt", "session", "ulimits");
+        // docker-py (docker.from_env().containers.list()) sends trunc_cmd=0 on every list; no engine's router reads it
+        // (Docker's nor Podman's compat handler), so it changes nothing, and refusing it breaks every docker-py client.
+        extra(CONTAINERS_LIST, "trunc_cmd");
         // Routes no swagger lists (extra-routes.txt), parameters as their handlers read them.
         extra(CONTAINERS_CHECKPOINT_LIST, "dir");
         extra(CONTAINERS_CHECKPOINT_CREATE);

@@ -40,13 +40,16 @@ public record Client(String name, PermissionSet permissions, GrantAdvice grantAd
         }
 
         /**
-         * The exact command that adds guardrails {@code item} to a client that has {@code now}: for the
-         * drop-in client, the whole new value of {@value EnvFlags#GUARDRAILS}, which replaces the old one.
+         * The exact command that adds guardrail {@code items} (one or more, in the text form) to a client that
+         * has {@code now}: for the drop-in client, the whole new value of {@value EnvFlags#GUARDRAILS}, which
+         * replaces the old one.
          */
-        public String howToRelax(String client, Guardrails now, String item) {
+        public String howToRelax(String client, Guardrails now, String items) {
+            Guardrails more = Guardrails.parse(items);
             return switch (this) {
-                case ENV_FLAGS -> "set " + EnvFlags.GUARDRAILS + "=" + shellWord(now.plus(Guardrails.parse(item)).toString());
-                case CLI -> "sockwarden client set " + client + " --guardrail " + shellWord(item);
+                case ENV_FLAGS -> "set " + EnvFlags.GUARDRAILS + "=" + shellWord(now.plus(more).toString());
+                case CLI -> "sockwarden client set " + client
+                        + more.items().stream().map(item -> " --guardrail " + shellWord(item)).collect(Collectors.joining());
             };
         }
 

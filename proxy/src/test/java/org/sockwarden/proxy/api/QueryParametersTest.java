@@ -9,6 +9,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -72,6 +73,14 @@ class QueryParametersTest {
         assertThat(QueryParameters.of(Operation.CONTAINERS_CHECKPOINT_LIST)).containsExactly("dir");
         assertThat(QueryParameters.of(Operation.BUILD_CANCEL)).containsExactly("id");
         assertThat(QueryParameters.of(Operation.GRPC_CONNECT)).isEmpty();
+    }
+
+    @Test
+    void whatDockerPySendsOnEveryContainerListIsAllowed() {
+        // docker.from_env().containers.list(all=True) asks containers/json?limit=-1&all=1&size=0&trunc_cmd=0 (TlsTest.dockerPyWithItsTlsConfig).
+        for (String name : List.of("limit", "all", "size", "trunc_cmd")) {
+            assertThat(QueryParameters.defines(Operation.CONTAINERS_LIST, name)).as(name).isTrue();
+        }
     }
 
     @Test
