@@ -236,7 +236,9 @@ class LimitsAcceptanceTest {
         // sleep as PID 1 ignores SIGTERM: `docker stop -t 60` runs until the container is killed.
         String s1 = container("s1", "sleep 600");
         String s2 = container("s2", "sleep 600");
-        Running kills = inBackground(direct, "events", "--filter", "event=kill", "--filter", "container=" + s1, "--filter",
+        // --since: the stream replays what happened before it was open, so a kill sent first is not missed.
+        String since = Long.toString(java.time.Instant.now().getEpochSecond() - 1);
+        Running kills = inBackground(direct, "events", "--since", since, "--filter", "event=kill", "--filter", "container=" + s1, "--filter",
                 "container=" + s2, "--format", "{{.Actor.Attributes.name}} signal={{.Actor.Attributes.signal}}");
         Running stop1 = inBackground(slow, "stop", "-t", "60", s1);
         Running stop2 = inBackground(slow, "stop", "-t", "60", s2);
