@@ -1,6 +1,5 @@
 package org.sockwarden.proxy.forward;
 
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -125,7 +124,7 @@ public final class EngineProbe {
         private final Lookup probe;
         private final HttpParser parser = new HttpParser(this);
         private final HttpFields.Mutable headers = HttpFields.build();
-        private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+        private final BoundedBody body;
         private final ByteBuffer buffer = BufferUtil.allocate(16 * 1024);
         private int status;
         private boolean complete;
@@ -134,6 +133,7 @@ public final class EngineProbe {
         ProbeConnection(EndPoint endPoint, java.util.concurrent.Executor executor, Lookup probe) {
             super(endPoint, executor);
             this.probe = probe;
+            this.body = new BoundedBody(probe.maxBody);
             parser.setHeadResponse("HEAD".equals(probe.call.method()));
             // The engine answers an inspect at once; how long a lookup may wait is the exchange's business, as for a forwarded call.
             endPoint.setIdleTimeout(0);
@@ -211,14 +211,11 @@ public final class EngineProbe {
 
         @Override
         public boolean content(ByteBuffer item) {
-            if (body.size() + item.remaining() > probe.maxBody) {
+            if (!body.add(item)) {
                 tooLarge = new TooLargeException("the engine's answer to " + probe.call.method() + " " + probe.call.target()
                         + " is over " + probe.maxBody + " bytes");
                 return true;
             }
-            byte[] bytes = new byte[item.remaining()];
-            item.get(bytes);
-            body.writeBytes(bytes);
             return false;
         }
 

@@ -1,6 +1,5 @@
 package org.sockwarden.proxy.forward;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -96,7 +95,7 @@ public final class EngineVersion {
         private String server;
         private String apiVersion;
         private String libpodApiVersion;
-        private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+        private final BoundedBody body = new BoundedBody(MAX_ANSWER);
         private boolean complete;
 
         @Override
@@ -122,12 +121,9 @@ public final class EngineVersion {
 
         @Override
         public boolean content(ByteBuffer item) {
-            if (body.size() + item.remaining() > MAX_ANSWER) {
+            if (!body.add(item)) {
                 throw new IllegalStateException("an answer to /version over " + MAX_ANSWER + " bytes is no engine's");
             }
-            byte[] bytes = new byte[item.remaining()];
-            item.get(bytes);
-            body.writeBytes(bytes);
             return false;
         }
 

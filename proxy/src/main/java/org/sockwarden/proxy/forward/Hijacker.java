@@ -1,6 +1,5 @@
 package org.sockwarden.proxy.forward;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicReference;
@@ -163,7 +162,7 @@ public final class Hijacker {
         private final ByteBuffer body;
         private final HttpParser parser = new HttpParser(this);
         private final HttpFields.Mutable headers = HttpFields.build();
-        private final ByteArrayOutputStream errorBody = new ByteArrayOutputStream();
+        private final BoundedBody errorBody = new BoundedBody(MAX_ERROR_BODY);
         private ByteBuffer buffer;
         private int status;
         private boolean headDone;
@@ -337,12 +336,9 @@ public final class Hijacker {
 
         @Override
         public boolean content(ByteBuffer item) {
-            if (errorBody.size() + item.remaining() > MAX_ERROR_BODY) {
+            if (!errorBody.add(item)) {
                 throw new IllegalStateException("engine answer to an attach/exec call is over " + MAX_ERROR_BODY + " bytes");
             }
-            byte[] bytes = new byte[item.remaining()];
-            item.get(bytes);
-            errorBody.writeBytes(bytes);
             return false;
         }
 
