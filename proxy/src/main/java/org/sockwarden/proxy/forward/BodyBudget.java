@@ -18,15 +18,6 @@ public final class BodyBudget {
         this.capacity = capacity;
     }
 
-    public long capacity() {
-        return capacity;
-    }
-
-    /** Bytes held now by all requests. */
-    public long used() {
-        return used.get();
-    }
-
     /** A new, empty share for one request. */
     public Hold hold() {
         return new Hold();

@@ -156,11 +156,6 @@ public final class Forwarder extends ContainerLifeCycle {
         new Relay(request, response, callback, exchange, judge, preflight).start();
     }
 
-    /** Memory held now by judged bodies (read or waiting to be sent), for tests and diagnostics. */
-    public long judgedBodyBytes() {
-        return judgedBodies.used();
-    }
-
     void idle(EngineConnection connection) {
         if (!isRunning() || idle.size() >= MAX_IDLE_CONNECTIONS) {
             connection.close();
