@@ -1,11 +1,12 @@
 -- POST /containers/create with what `docker run -d --network none IMAGE sleep 1` sends (the body the
--- guard reads whole and judges); each container is labelled sw-bench=1, which run.sh removes afterwards.
+-- guard reads whole and judges); each container is labelled sw-bench-create=1, which run.sh removes
+-- afterwards (only those: the containers the stream cells use, labelled sw-bench=1, outlive this cell).
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"Hostname":"","Domainname":"","User":"","AttachStdin":false,"AttachStdout":false,"AttachStderr":false,'
   .. '"Tty":false,"OpenStdin":false,"StdinOnce":false,"Env":null,"Cmd":["sleep","1"],'
   .. '"Image":"sockwarden-test/busybox:latest","Volumes":{},"WorkingDir":"","Entrypoint":null,"OnBuild":null,'
-  .. '"Labels":{"sw-bench":"1"},"HostConfig":{"Binds":null,"ContainerIDFile":"","LogConfig":{"Type":"","Config":{}},'
+  .. '"Labels":{"sw-bench-create":"1"},"HostConfig":{"Binds":null,"ContainerIDFile":"","LogConfig":{"Type":"","Config":{}},'
   .. '"NetworkMode":"none","PortBindings":{},"RestartPolicy":{"Name":"no","MaximumRetryCount":0},"AutoRemove":false,'
   .. '"VolumeDriver":"","VolumesFrom":null,"CapAdd":null,"CapDrop":null,"CgroupnsMode":"","Dns":[],"DnsOptions":[],'
   .. '"DnsSearch":[],"ExtraHosts":null,"GroupAdd":null,"IpcMode":"","Cgroup":"","Links":null,"OomScoreAdj":0,'

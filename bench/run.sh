@@ -42,7 +42,8 @@ LOG=$($D run -d --network none --label sw-bench=1 $IMAGE sh -c "L=\$(head -c 999
 $D wait "$LOG" >/dev/null
 mkdir "$tmp/upload" && head -c 104857600 /dev/zero > "$tmp/upload/blob" && tar cf "$tmp/upload.tar" -C "$tmp/upload" blob && rm -r "$tmp/upload"
 trap 'cleanup; ' EXIT
-cleanup_containers() { $D ps -aq --filter label=sw-bench=1 | xargs -r $D rm -f >/dev/null 2>&1 || true; }
+remove_labelled() { $D ps -aq --filter label="$1" | xargs -r $D rm -f >/dev/null 2>&1 || true; }
+cleanup_containers() { remove_labelled sw-bench=1; remove_labelled sw-bench-create=1; }
 trap 'cleanup_containers; cleanup' EXIT
 
 "$root/sockwarden" --version >/dev/null
@@ -173,9 +174,10 @@ for c in 1 16; do
   cell "deny GET /v1.41/networks (403)|$c" /v1.41/networks $c "" haproxy sockwarden
 done
 # What the guard costs where it reads a body: docker run's create body, judged whole before it is forwarded.
-# One connection only (each request creates a container; cleanup_containers removes them by label).
+# One connection only; each request creates a container, removed afterwards by its own label (the
+# stream cells still need the sw-bench=1 containers: removing those too left every stream a 404).
 cell "POST /v1.41/containers/create|1" /v1.41/containers/create 1 create.lua direct sockwarden
-cleanup_containers
+remove_labelled sw-bench-create=1
 
 # What the audit trail costs: two more sockwardens started alike, one writing it (the default) and one
 # with --no-audit, warmed up alike, taking turns on GET /_ping at 16 connections; stopped afterwards.
@@ -225,22 +227,28 @@ median_run() {
   sort -t' ' -k3 -n | awk '{ a[NR] = $0; v[NR] = $3 }
     END { m = a[int((NR + 1) / 2)]; if (v[1] > 0) m = m " (" v[1] "–" v[NR] ")"; print m }'
 }
+# A run that fails is reported as failed (and is the slowest in its median), never the end of the bench:
+# one curl that exited 55 in a stream round once ended a full run after 17 minutes, with nothing written.
 stream_once() { # target -> "MB MB/s" of a 100 MB log
-  curl -s -o /dev/null -w '%{size_download} %{speed_download}' "http://127.0.0.1:${port[$1]}/v1.41/containers/$LOG/logs?stdout=1" |
-    awk '{printf "%.0f MB, %.0f MB/s\n", $1/1048576, $2/1048576}'
+  { curl -s -o /dev/null -w '%{size_download} %{speed_download}' "http://127.0.0.1:${port[$1]}/v1.41/containers/$LOG/logs?stdout=1"
+    echo " $?"; } |
+    awk '$3 == 0 {printf "%.0f MB, %.0f MB/s\n", $1/1048576, $2/1048576; next}
+         {printf "%.0f MB, 0 MB/s (failed: curl exit %s)\n", $1/1048576, $3}'
 }
 hijack_once() { # target -> MB/s of 100 MB through exec's hijacked stream
   local s e n
   s=$(date +%s%N)
-  n=$(docker -H tcp://127.0.0.1:${port[$1]} exec "$CID" head -c 104857600 /dev/zero 2>/dev/null | wc -c)
+  n=$(docker -H tcp://127.0.0.1:${port[$1]} exec "$CID" head -c 104857600 /dev/zero 2>/dev/null | wc -c) || true
   e=$(date +%s%N)
   if [ "$n" -lt 104857600 ]; then echo "0 MB, 0 MB/s (failed: $n bytes)"; return; fi
   awk -v n=$n -v ns=$((e - s)) 'BEGIN {printf "%.0f MB, %.0f MB/s\n", n/1048576, n/1048576/(ns/1e9)}'
 }
 upload_once() { # target -> "MB MB/s" of a 100 MB archive put into a container (docker cp's upload)
-  curl -s -o /dev/null -w '%{http_code} %{size_upload} %{speed_upload}' -T "$tmp/upload.tar" -H 'Content-Type: application/x-tar' \
-    "http://127.0.0.1:${port[$1]}/v1.41/containers/$CID/archive?path=/tmp" |
-    awk '$1 == 200 {printf "%.0f MB, %.0f MB/s\n", $2/1048576, $3/1048576; next} {print "0 MB, 0 MB/s (failed: HTTP " $1 ")"}'
+  { curl -s -o /dev/null -w '%{http_code} %{size_upload} %{speed_upload}' -T "$tmp/upload.tar" -H 'Content-Type: application/x-tar' \
+      "http://127.0.0.1:${port[$1]}/v1.41/containers/$CID/archive?path=/tmp"
+    echo " $?"; } |
+    awk '$1 == 200 && $4 == 0 {printf "%.0f MB, %.0f MB/s\n", $2/1048576, $3/1048576; next}
+         {print "0 MB, 0 MB/s (failed: HTTP " $1 ", curl exit " $4 ")"}'
 }
 declare -A streams runs
 # HAProxy's HTTP mode drops the upgrade (bench/README.md), so its hijack is tried once first and
