@@ -43,6 +43,16 @@ public final class AuditStore implements AutoCloseable {
     /** Rows of one client, operation, decision and guardrail option; {@code lastId} is the newest of them, an example. */
     public record Usage(String client, String operation, String decision, String guardrail, long count, long lastId) {}
 
+    private static final int FIELDS = 15;
+    /**
+     * Rows per INSERT under load: one statement of 64 rows took about half the CPU per row of 64
+     * one-row statements in a JDBC batch (1.75 against 3.4 µs a row, 2,000 rows per transaction,
+     * sqlite-jdbc 3.54), and the writer's CPU is taken from the requests on a busy machine.
+     */
+    static final int ROWS_PER_INSERT = 64;
+    private static final String INSERT_CHUNK = insert(ROWS_PER_INSERT);
+    private static final String INSERT_ONE = insert(1);
+
     private final Path file;
     private final Connection connection;
 
@@ -74,35 +84,32 @@ public final class AuditStore implements AutoCloseable {
         return file;
     }
 
-    /** Writes {@code entries} in one transaction. */
+    /** Writes {@code entries} in one transaction, in their order (ids rise with it). */
     public synchronized void append(List<AuditEntry> entries) {
         if (entries.isEmpty()) {
             return;
         }
+        int chunked = entries.size() - entries.size() % ROWS_PER_INSERT;
         try {
             connection.setAutoCommit(false);
-            try (PreparedStatement p = connection.prepareStatement("INSERT INTO audit (ts, client, identity_kind, identity, remote, "
-                    + "method, target, operation, decision, decided_by, guardrail, status, bytes_in, bytes_out, duration_us) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                for (AuditEntry e : entries) {
-                    p.setLong(1, e.time().toEpochMilli());
-                    text(p, 2, e.client());
-                    p.setString(3, e.identityKind());
-                    text(p, 4, e.identity());
-                    text(p, 5, e.remote());
-                    p.setString(6, e.method());
-                    p.setString(7, e.target());
-                    text(p, 8, e.operation());
-                    p.setString(9, e.decision());
-                    text(p, 10, e.decidedBy());
-                    text(p, 11, e.guardrail());
-                    p.setInt(12, e.status());
-                    p.setLong(13, e.bytesIn());
-                    p.setLong(14, e.bytesOut());
-                    p.setLong(15, e.durationMicros());
-                    p.addBatch();
+            if (chunked > 0) {
+                try (PreparedStatement p = connection.prepareStatement(INSERT_CHUNK)) {
+                    for (int start = 0; start < chunked; start += ROWS_PER_INSERT) {
+                        for (int row = 0; row < ROWS_PER_INSERT; row++) {
+                            bind(p, row * FIELDS, entries.get(start + row));
+                        }
+                        p.executeUpdate();
+                    }
                 }
-                p.executeBatch();
+            }
+            if (chunked < entries.size()) {
+                try (PreparedStatement p = connection.prepareStatement(INSERT_ONE)) {
+                    for (AuditEntry e : entries.subList(chunked, entries.size())) {
+                        bind(p, 0, e);
+                        p.addBatch();
+                    }
+                    p.executeBatch();
+                }
             }
             connection.commit();
         } catch (SQLException e) {
@@ -111,6 +118,31 @@ public final class AuditStore implements AutoCloseable {
         } finally {
             autoCommit();
         }
+    }
+
+    private static String insert(int rows) {
+        String values = "(" + String.join(", ", Collections.nCopies(FIELDS, "?")) + ")";
+        return "INSERT INTO audit (ts, client, identity_kind, identity, remote, method, target, operation, decision, decided_by, "
+                + "guardrail, status, bytes_in, bytes_out, duration_us) VALUES " + String.join(", ", Collections.nCopies(rows, values));
+    }
+
+    /** Binds {@code e} to the {@value #FIELDS} parameters after {@code offset}. */
+    private static void bind(PreparedStatement p, int offset, AuditEntry e) throws SQLException {
+        p.setLong(offset + 1, e.time().toEpochMilli());
+        text(p, offset + 2, e.client());
+        p.setString(offset + 3, e.identityKind());
+        text(p, offset + 4, e.identity());
+        text(p, offset + 5, e.remote());
+        p.setString(offset + 6, e.method());
+        p.setString(offset + 7, e.target());
+        text(p, offset + 8, e.operation());
+        p.setString(offset + 9, e.decision());
+        text(p, offset + 10, e.decidedBy());
+        text(p, offset + 11, e.guardrail());
+        p.setInt(offset + 12, e.status());
+        p.setLong(offset + 13, e.bytesIn());
+        p.setLong(offset + 14, e.bytesOut());
+        p.setLong(offset + 15, e.durationMicros());
     }
 
     private static void text(PreparedStatement p, int index, String value) throws SQLException {

@@ -104,6 +104,41 @@ class AuditStoreTest {
     }
 
     @Test
+    void aBatchOfSeveralMultiRowInsertsAndARemainderKeepsEveryRowItsFieldsAndItsOrder() {
+        int n = AuditStore.ROWS_PER_INSERT * 2 + 5;
+        List<AuditEntry> written = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            written.add(new AuditEntry(0, T0.plusMillis(i), i % 3 == 0 ? null : "client-" + i, i % 2 == 0 ? "port" : "socket",
+                    "identity-" + i, i % 5 == 0 ? null : "127.0.0.1:" + (40000 + i), i % 2 == 0 ? "GET" : "POST", "/v1.41/target/" + i,
+                    i % 7 == 0 ? null : "operation-" + i, i % 4 == 0 ? "deny" : "allow", "grant-" + i, i % 6 == 0 ? "guardrail-" + i : null,
+                    200 + i, i * 3L, i * 5L, i * 7L));
+        }
+        try (AuditStore a = AuditStore.open(dir)) {
+            a.append(written);
+            List<AuditEntry> read = a.find(new AuditStore.Filter(null, null, null, null, 0, 0));
+            assertThat(read).hasSize(n);
+            for (int i = 0; i < n; i++) {
+                assertThat(read.get(i)).as("row %d", i).usingRecursiveComparison().ignoringFields("id").isEqualTo(written.get(i));
+                assertThat(read.get(i).id()).as("ids rise with the batch's order").isEqualTo(read.get(0).id() + i);
+            }
+        }
+    }
+
+    @Test
+    void aRefusedRowInsideAMultiRowInsertLeavesNothingOfItsBatch() {
+        List<AuditEntry> rows = new ArrayList<>();
+        for (int i = 0; i < AuditStore.ROWS_PER_INSERT + 3; i++) {
+            rows.add(entry(T0.plusMillis(i), "x", "containers.list", i == AuditStore.ROWS_PER_INSERT / 2 ? "maybe" : "allow", null, null));
+        }
+        try (AuditStore a = AuditStore.open(dir)) {
+            assertThatThrownBy(() -> a.append(rows)).isInstanceOf(StoreException.class).hasMessageContaining("CHECK constraint failed");
+            assertThat(a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).isEmpty();
+            a.append(rows.subList(0, 2));
+            assertThat(a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).hasSize(2);
+        }
+    }
+
+    @Test
     void theDatabaseRefusesADecisionOrIdentityKindItDoesNotKnowAndTheBatchIsNotHalfWritten() {
         try (AuditStore a = AuditStore.open(dir)) {
             assertThatThrownBy(() -> a.append(List.of(entry(T0, "x", "containers.list", "allow", null, null),

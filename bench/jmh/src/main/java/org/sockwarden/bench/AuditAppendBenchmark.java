@@ -1,0 +1,75 @@
+package org.sockwarden.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.sockwarden.store.AuditEntry;
+import org.sockwarden.store.AuditStore;
+
+/**
+ * What the audit trail's writer spends per record: {@link AuditStore#append} of a batch of
+ * {@value #BATCH} {@code GET /_ping} records (the most the writer takes per transaction), into a
+ * real SQLite file, timestamps rising as the proxy's do. Reported per record. The writer runs off
+ * the request path, but on a busy machine its CPU is taken from the requests.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class AuditAppendBenchmark {
+
+    static final int BATCH = 2_000;
+
+    private Path dir;
+    private AuditStore store;
+    private long millis;
+
+    @Setup(Level.Trial)
+    public void open() throws IOException {
+        dir = Files.createTempDirectory("sockwarden-audit-bench");
+        store = AuditStore.open(dir);
+        millis = System.currentTimeMillis();
+    }
+
+    @TearDown(Level.Trial)
+    public void close() throws IOException {
+        store.close();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void appendPingRecords() {
+        List<AuditEntry> batch = new ArrayList<>(BATCH);
+        for (int i = 0; i < BATCH; i++) {
+            batch.add(new AuditEntry(0, Instant.ofEpochMilli(millis++), "drop-in", "port", "127.0.0.1:2375",
+                    "127.0.0.1:" + (40_000 + i % 16), "GET", "/_ping", "system.ping", "allow", "PING", null, 200, 0, 2, 310));
+        }
+        store.append(batch);
+    }
+}
