@@ -155,9 +155,10 @@ cell() { # key path conns lua target... -> result[key|target] = "req/s p50 p99",
       runs[$t]+="$(wrk_run $t "$path" $c "$lua")"$'\n'
     done
   done
-  for t in "$@"; do
-    result["$key|$t"]="$(awk 'NF {print $1}' <<<"${runs[$t]}" | median) $(awk 'NF {print $2}' <<<"${runs[$t]}" | median) $(awk 'NF {print $3}' <<<"${runs[$t]}" | median)"
-  done
+  for t in "$@"; do summarise "$key" "$t" "${runs[$t]}"; done
+}
+summarise() { # key target runs -> result[key|target] = the medians of the runs' "req/s p50 p99" lines
+  result["$1|$2"]="$(awk 'NF {print $1}' <<<"$3" | median) $(awk 'NF {print $2}' <<<"$3" | median) $(awk 'NF {print $3}' <<<"$3" | median)"
 }
 
 declare -A result
@@ -181,6 +182,11 @@ remove_labelled sw-bench-create=1
 
 # What the audit trail costs: two more sockwardens started alike, one writing it (the default) and one
 # with --no-audit, warmed up alike, taking turns on GET /_ping at 16 connections; stopped afterwards.
+# Each is warmed for 30 s: a fresh process was measured still compiling (C2 busy) 30-40 s into
+# load, and with 10 s the one writing the trail, with more code to compile, measured 0.76-0.87x in
+# its first rounds and parity in its last. The turns go on, off, off, on, ... for 10 rounds, and
+# on/off is the median of the rounds' ratios: a round's two runs are next to each other in time,
+# where the machine drifts least (the same process measured 11.8-16.7k req/s in 8 s runs of one minute).
 echo "bench: audit trail on and off" >&2
 audit_pids=()
 for variant in audit:23759 noaudit:23760; do
@@ -191,8 +197,23 @@ for variant in audit:23759 noaudit:23760; do
 done
 until curl -sf -o /dev/null http://127.0.0.1:23759/_ping && curl -sf -o /dev/null http://127.0.0.1:23760/_ping; do sleep 0.05; done
 port[sw-audit]=23759; port[sw-noaudit]=23760
-for p in 23759 23760; do wrk -t2 -c16 -d$warm http://127.0.0.1:$p/_ping >/dev/null 2>&1; done
-cell "audit|16" /_ping 16 "" sw-audit sw-noaudit
+audit_warm=30s; audit_rounds=10; [ $quick = 1 ] && { audit_warm=3s; audit_rounds=2; }
+for p in 23759 23760; do wrk -t2 -c16 -d$audit_warm http://127.0.0.1:$p/_ping >/dev/null 2>&1; done
+declare -A audit_runs=()
+audit_ratios=""
+for r in $(seq 1 $audit_rounds); do
+  turn=(sw-audit sw-noaudit); [ $((r % 2)) = 0 ] && turn=(sw-noaudit sw-audit)
+  declare -A this_round=()
+  for t in "${turn[@]}"; do
+    echo "bench: $t audit|16 (round $r of $audit_rounds)" >&2
+    this_round[$t]=$(wrk_run $t /_ping 16)
+    audit_runs[$t]+="${this_round[$t]}"$'\n'
+  done
+  audit_ratios+="$(awk -v a="${this_round[sw-audit]%% *}" -v b="${this_round[sw-noaudit]%% *}" 'BEGIN { if (b > 0) printf "%.2f", a/b }')"$'\n'
+done
+for t in sw-audit sw-noaudit; do summarise "audit|16" $t "${audit_runs[$t]}"; done
+audit_ratio=$(awk NF <<<"$audit_ratios" | median)
+audit_ratio_range=$(awk NF <<<"$audit_ratios" | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {print lo "–" hi}')
 audit_rows=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from audit').fetchone()[0])" \
   "$tmp/data-audit/audit.db" 2>/dev/null || echo "?")
 kill "${audit_pids[@]}" 2>/dev/null || true; wait "${audit_pids[@]}" 2>/dev/null || true
@@ -311,11 +332,11 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a/b; else p
     echo "| $s | ${streams["$s|direct"]} | ${streams["$s|haproxy-ka"]} | ${streams["$s|sockwarden"]} |"
   done
   echo
-  echo "| Audit trail, GET /_ping | conns | on req/s | off (--no-audit) req/s | on p50 | off p50 | on p99 | off p99 | on/off |"
+  echo "| Audit trail, GET /_ping (median of $audit_rounds rounds, taking turns) | conns | on req/s | off (--no-audit) req/s | on p50 | off p50 | on p99 | off p99 | on/off (median of the rounds' ratios, lowest–highest) |"
   echo "|---|---|---|---|---|---|---|---|---|"
   read -r a_rps a_p50 a_p99 <<<"${result["audit|16|sw-audit"]:-- - -}"
   read -r n_rps n_p50 n_p99 <<<"${result["audit|16|sw-noaudit"]:-- - -}"
-  echo "| two fresh sockwardens taking turns | 16 | $a_rps | $n_rps | $a_p50 | $n_p50 | $a_p99 | $n_p99 | $(ratio "$a_rps" "$n_rps") |"
+  echo "| two fresh sockwardens, warmed $audit_warm each | 16 | $a_rps | $n_rps | $a_p50 | $n_p50 | $a_p99 | $n_p99 | $audit_ratio ($audit_ratio_range) |"
   echo
   echo "The audit trail's file held $audit_rows records at the end of its run."
   echo
