@@ -66,7 +66,7 @@ class AuditAcceptanceTest {
     @BeforeAll
     void start() throws Exception {
         Path engine = TestEngine.socket();
-        data = Files.createTempDirectory(Path.of("/tmp"), "swaud");
+        data = Docker.tempDir("swaud");
         traefikPort = freePort();
         opsPort = freePort();
         int tlsPort = freePort();

@@ -42,7 +42,7 @@ class CertificateValidityTest {
 
     @BeforeAll
     void start() throws Exception {
-        data = Files.createTempDirectory(Path.of("/tmp"), "swcv");
+        data = Docker.tempDir("swcv");
         assertThat(cli(data, "init")).isZero();
         assertThat(cli(data, "client", "add", "vidar", "--allow", "PING,VERSION,CONTAINERS,EVENTS")).isZero();
         vidarCerts = data.resolve("vidar-certs");

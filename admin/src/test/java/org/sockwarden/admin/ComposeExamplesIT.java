@@ -17,6 +17,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.sockwarden.proxy.testing.Docker;
 import org.sockwarden.proxy.testing.TestEngine;
 
 /**
@@ -86,7 +87,7 @@ class ComposeExamplesIT {
     private static Project up(String example, List<String> clients, String proxy) throws Exception {
         String tag = TestImage.tag();
         Path docker = staticDockerCli();
-        Path work = Files.createTempDirectory(Path.of("/tmp"), "swcompose");
+        Path work = Docker.tempDir("swcompose");
         Path source = TestImage.repository().resolve("examples").resolve(example);
         try (Stream<Path> files = Files.list(source)) {
             for (Path f : files.toList()) {

@@ -59,7 +59,7 @@ class LimitsAcceptanceTest {
     @BeforeAll
     void start() throws Exception {
         Path engine = TestEngine.socket();
-        data = Files.createTempDirectory(Path.of("/tmp"), "swlim");
+        data = Docker.tempDir("swlim");
         defaultPort = freePort();
         streamerPort = freePort();
         slowPort = freePort();

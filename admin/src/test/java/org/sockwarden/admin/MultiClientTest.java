@@ -128,7 +128,7 @@ class MultiClientTest {
     @BeforeAll
     void start() throws Exception {
         Path engine = TestEngine.socket();
-        data = Files.createTempDirectory(Path.of("/tmp"), "swmc");
+        data = Docker.tempDir("swmc");
         traefikPort = freePort();
         watchtowerPort = freePort();
         discoverySocket = data.resolve("discovery.sock");
@@ -227,7 +227,7 @@ class MultiClientTest {
     @Order(5)
     void socketModeOwnerPeerUidAndSourceRange() throws Exception {
         // Outside the 0700 data directory, so that uid 65534 can reach the socket at all.
-        Path open = Files.createTempDirectory(Path.of("/tmp"), "swpeer");
+        Path open = Docker.tempDir("swpeer");
         Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Path peerSocket = open.resolve("peer.sock");
         assertThat(cli(data, "client", "add", "peer", "--socket", peerSocket.toString(), "--socket-mode", "0666",

@@ -38,8 +38,8 @@ class OwnOnlyAcceptanceTest {
     @BeforeAll
     void serve() throws Exception {
         Path engine = TestEngine.socket();
-        data = Files.createTempDirectory("sw-acc");
-        Path sockets = Files.createTempDirectory("sw-acc-s");
+        data = Docker.tempDir("sw-acc");
+        Path sockets = Docker.tempDir("sw-acc-s");
         for (String[] c : new String[][] {{"alice", "--own-only", "--allow", GRANTS}, {"bob", "--own-only", "--allow", GRANTS},
                 {"admin", "--allow", GRANTS}, {"traefik", "--preset", "traefik"}}) {
             String[] args = new String[c.length + 4];

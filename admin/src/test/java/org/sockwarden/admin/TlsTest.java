@@ -42,7 +42,7 @@ class TlsTest {
     @BeforeAll
     void start() throws Exception {
         Path engine = TestEngine.socket();
-        data = Files.createTempDirectory(Path.of("/tmp"), "swtls");
+        data = Docker.tempDir("swtls");
         traefikCerts = data.resolve("traefik-certs");
         vidarCerts = data.resolve("vidar-certs");
         port = freePort();

@@ -27,7 +27,7 @@ class TrustCaTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        data = Files.createTempDirectory(Path.of("/tmp"), "swtrust");
+        data = Docker.tempDir("swtrust");
         assertThat(cli(data, "init")).isZero();
         otherCaDir = data.resolve("other-ca");
         otherCa = CertificateAuthority.createOrLoad(otherCaDir);

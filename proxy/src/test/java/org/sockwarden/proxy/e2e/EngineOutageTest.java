@@ -34,7 +34,7 @@ class EngineOutageTest {
             }
             Assumptions.abort("needs root to start a private dockerd");
         }
-        Path dir = Files.createTempDirectory(Path.of("/tmp"), "swo");
+        Path dir = Docker.tempDir("swo");
         Path socket = dir.resolve("docker.sock");
         try {
             script("start", dir);

@@ -55,7 +55,7 @@ class GuardedRequestsTest {
     void start() throws IOException {
         TestEngine.socket();
         direct = Docker.engine();
-        hostDir = Files.createTempDirectory(Path.of("/tmp"), "sw-gr-host").toRealPath();
+        hostDir = Docker.tempDir("sw-gr-host").toRealPath();
         Files.writeString(hostDir.resolve("marker"), "host file\n");
     }
 

@@ -53,7 +53,7 @@ class GuardEngineTest {
     void start() throws IOException {
         socket = TestEngine.socket();
         docker = Docker.engine();
-        hostDir = Files.createTempDirectory("sw-guard-host");
+        hostDir = Docker.tempDir("sw-guard-host");
         Files.writeString(hostDir.resolve("marker"), "host file\n");
     }
 

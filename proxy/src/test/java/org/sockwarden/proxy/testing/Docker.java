@@ -60,10 +60,10 @@ public final class Docker {
     }
 
     public static final int TIMED_OUT = -1;
-    private static final List<Path> CONFIG_DIRS = new CopyOnWriteArrayList<>();
+    private static final List<Path> TEMP_DIRS = new CopyOnWriteArrayList<>();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> CONFIG_DIRS.forEach(Docker::deleteTree)));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> TEMP_DIRS.forEach(Docker::deleteTree)));
     }
 
     private final String host;
@@ -74,7 +74,6 @@ public final class Docker {
     public Docker(String host) {
         this.host = host;
         Path config = tempDir("sw-docker-config");
-        CONFIG_DIRS.add(config);
         env.put("DOCKER_CONFIG", config.toString());
         env.put("DOCKER_HOST", host);
     }
@@ -235,9 +234,16 @@ public final class Docker {
         return "'" + s.replace("'", "'\\''") + "'";
     }
 
+    /**
+     * A new directory under /tmp (a path short enough for the unix sockets tests put in it), deleted
+     * with everything in it when the test JVM exits: test runs left hundreds behind, some holding a
+     * test CA's keys.
+     */
     public static Path tempDir(String prefix) {
         try {
-            return Files.createTempDirectory(prefix);
+            Path dir = Files.createTempDirectory(Path.of("/tmp"), prefix);
+            TEMP_DIRS.add(dir);
+            return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
