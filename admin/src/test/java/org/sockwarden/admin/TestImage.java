@@ -47,7 +47,10 @@ final class TestImage {
         } finally {
             Files.deleteIfExists(log);
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> engineCli().run("rmi", "-f", name)));
+        // The CLI is made now: made in the hook, its config directory would come after Docker's own
+        // hook had deleted the temporary directories (hooks run together), and be left behind.
+        Docker cli = engineCli();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> cli.run("rmi", "-f", name)));
         tag = name;
         return tag;
     }
