@@ -166,8 +166,8 @@ final class AuditWriter implements AuditSink, AutoCloseable {
     }
 
     static AuditEntry entry(AuditRecord r) {
-        return new AuditEntry(0, r.time(), r.client(), r.identityKind().text(), r.identity(), r.remoteAddress(), r.method(),
-                r.target(), r.operation() == null ? null : r.operation().id(), r.verdict().text(), r.decidedBy(), r.guardrail(),
+        return new AuditEntry(0, r.time(), r.client(), r.identityKind().text(), r.identity(), r.remoteHost(), r.remotePort(),
+                r.method(), r.target(), r.operation() == null ? null : r.operation().id(), r.verdict().text(), r.decidedBy(), r.guardrail(),
                 r.status(), r.bytesIn(), r.bytesOut(), r.durationMicros());
     }
 

@@ -38,7 +38,7 @@ class AdminServerTest {
                 Client.GrantAdvice.CLI), List.of(new ListenerAddress.Tcp("127.0.0.1", 2380)), List.of(), Set.of())));
         StoredClient ci = new StoredClient("ci", StoredClient.LEARN, "", false, null, "", "", List.of(StoredClient.Listener.tcp("127.0.0.1:2380")), List.of(),
                 List.of(), new TreeSet<>(Set.of("CONTAINERS")), List.of(), List.of(), List.of());
-        AuditEntry denial = new AuditEntry(3, Instant.parse("2026-12-07T10:00:00Z"), "ci", "port", "127.0.0.1:2380", "127.0.0.1:5000",
+        AuditEntry denial = new AuditEntry(3, Instant.parse("2026-12-07T10:00:00Z"), "ci", "port", "127.0.0.1:2380", "127.0.0.1", 5000,
                 "GET", EVIL, "networks.list", "deny", "NETWORKS", "<b>bold</b>", 403, 0, 0, 10);
         return new StatusPage.View("1.0", Instant.parse("2026-12-07T10:05:00Z"), List.of(), directory,
                 new Snapshot(7, List.of(ci), List.of(), List.of()), List.of(new AuditStore.Count("ci", "allow", 5), new AuditStore.Count("ci", "deny", 2)),

@@ -31,7 +31,7 @@ class AuditCommandTest {
     static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
 
     static AuditEntry entry(Instant t, String client, String method, String target, String op, String decision, String by) {
-        return new AuditEntry(0, t, client, "port", "127.0.0.1:2380", "127.0.0.1:40000", method, target, op, decision, by, null,
+        return new AuditEntry(0, t, client, "port", "127.0.0.1:2380", "127.0.0.1", 40000, method, target, op, decision, by, null,
                 decision.equals("allow") ? 200 : decision.equals("reject") ? 400 : 403, 0, 7, 120);
     }
 

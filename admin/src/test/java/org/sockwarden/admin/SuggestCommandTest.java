@@ -23,7 +23,7 @@ class SuggestCommandTest {
 
     private static AuditEntry used(int second, String client, String method, String target, String op, String decision, String by,
                                    String guardrail) {
-        return new AuditEntry(0, T0.plusSeconds(second), client, "socket", "/run/sw/" + client + ".sock uid 1000", null, method, target, op,
+        return new AuditEntry(0, T0.plusSeconds(second), client, "socket", "/run/sw/" + client + ".sock uid 1000", null, 0, method, target, op,
                 decision, by, guardrail, decision.equals("deny") ? 403 : 200, 0, 10, 100);
     }
 

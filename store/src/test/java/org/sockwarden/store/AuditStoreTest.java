@@ -2,6 +2,7 @@ package org.sockwarden.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ class AuditStoreTest {
     private static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
 
     static AuditEntry entry(Instant time, String client, String operation, String decision, String decidedBy, String guardrail) {
-        return new AuditEntry(0, time, client, "port", "127.0.0.1:2380", "127.0.0.1:40000", "GET", "/v1.41/" + operation,
+        return new AuditEntry(0, time, client, "port", "127.0.0.1:2380", "127.0.0.1", 40000, "GET", "/v1.41/" + operation,
                 operation, decision, decidedBy, guardrail, decision.equals("allow") ? 200 : 403, 0, 10, 150);
     }
 
@@ -74,7 +75,7 @@ class AuditStoreTest {
         }
         try (AuditStore a = AuditStore.open(dir)) {
             assertThat(a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).extracting(AuditEntry::id).containsExactlyInAnyOrder(1L, 2L, 3L);
-            a.append(List.of(new AuditEntry(0, T0, "ci", "port", "127.0.0.1:2380", null, "GET", "/v1.41/events", "system.events", "limit",
+            a.append(List.of(new AuditEntry(0, T0, "ci", "port", "127.0.0.1:2380", null, 0, "GET", "/v1.41/events", "system.events", "limit",
                     "max-streams", null, 429, 0, 0, 12)));
             AuditEntry limited = a.find(new AuditStore.Filter(null, Set.of("limit"), null, null, 0, 0)).get(0);
             assertThat(limited.id()).isEqualTo(6);
@@ -84,15 +85,126 @@ class AuditStoreTest {
                     .hasMessageContaining("CHECK constraint failed");
         }
         try (Connection c = Store.dataSource(file, 1000).getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit'")) {
+             ResultSet rs = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_entry'")) {
             assertThat(rs.next()).isTrue();
-            assertThat(rs.getString(1)).as("the time index is there again").isEqualTo("audit_ts");
+            assertThat(rs.getString(1)).as("the time index is there again").isEqualTo("audit_entry_ts");
+        }
+    }
+
+    @Test
+    void aVersion2TrailKeepsEveryRowItsIdsAndItsFieldsWhenWhoAndRulingMoveToTablesOfTheirOwn() throws Exception {
+        Path file = dir.resolve(AuditStore.FILE);
+        try (Connection c = Store.dataSource(file, 1000).getConnection()) {
+            Store.migrate(c, file, "audit-migrations/", AuditStore.MIGRATIONS.subList(0, 2));
+            try (Statement s = c.createStatement()) {
+                String columns = "INSERT INTO audit (ts, client, identity_kind, identity, remote, method, target, operation, decision, "
+                        + "decided_by, guardrail, status, bytes_in, bytes_out, duration_us) VALUES ";
+                s.execute(columns + "(1, 'ci', 'port', '127.0.0.1:2380', '127.0.0.1:40000', 'GET', '/_ping', 'system.ping', 'allow', "
+                        + "'PING', NULL, 200, 0, 2, 10)");
+                s.execute(columns + "(2, 'ci', 'port', '127.0.0.1:2380', '127.0.0.1:40001', 'GET', '/v1.41/volumes', 'volumes.list', "
+                        + "'deny', 'VOLUMES', NULL, 403, 0, 90, 20)");
+                s.execute(columns + "(3, 'ops', 'certificate', 'ab12', '[0:0:0:0:0:0:0:1]:40002', 'POST', '/v1.41/containers/create', "
+                        + "'containers.create', 'would-deny', 'CONTAINERS_CREATE', 'bind=/srv/data', 201, 512, 88, 30)");
+                s.execute(columns + "(4, NULL, 'socket', '/run/sw/x.sock uid 1000', NULL, 'GET', '/_ping', NULL, 'deny', 'identity', "
+                        + "NULL, 403, 0, 0, 5)");
+                s.execute(columns + "(5, 'ci', 'port', '127.0.0.1:2380', '127.0.0.1:40000', 'GET', '/_ping', 'system.ping', 'allow', "
+                        + "'PING', NULL, 200, 0, 2, 11)");
+                s.execute("DELETE FROM audit WHERE id = 5");
+            }
+        }
+        try (AuditStore a = AuditStore.open(dir)) {
+            assertThat(a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).containsExactly(
+                    new AuditEntry(1, Instant.ofEpochMilli(1), "ci", "port", "127.0.0.1:2380", "127.0.0.1", 40000, "GET", "/_ping",
+                            "system.ping", "allow", "PING", null, 200, 0, 2, 10),
+                    new AuditEntry(2, Instant.ofEpochMilli(2), "ci", "port", "127.0.0.1:2380", "127.0.0.1", 40001, "GET", "/v1.41/volumes",
+                            "volumes.list", "deny", "VOLUMES", null, 403, 0, 90, 20),
+                    new AuditEntry(3, Instant.ofEpochMilli(3), "ops", "certificate", "ab12", "[0:0:0:0:0:0:0:1]", 40002, "POST",
+                            "/v1.41/containers/create", "containers.create", "would-deny", "CONTAINERS_CREATE", "bind=/srv/data", 201,
+                            512, 88, 30),
+                    new AuditEntry(4, Instant.ofEpochMilli(4), null, "socket", "/run/sw/x.sock uid 1000", null, 0, "GET", "/_ping", null,
+                            "deny", "identity", null, 403, 0, 0, 5));
+            // Id 5 was written before the upgrade (then deleted): the next row gets 6.
+            a.append(List.of(entry(T0, "ci", "system.ping", "allow", "PING", null)));
+            assertThat(a.find(new AuditStore.Filter(null, null, null, null, 4, 0))).extracting(AuditEntry::id).containsExactly(6L);
+        }
+        try (Connection c = Store.dataSource(file, 1000).getConnection(); Statement s = c.createStatement()) {
+            assertThat(count(s, "SELECT COUNT(*) FROM audit_who")).as("ci from 127.0.0.1, ops from ::1, the socket's nobody").isEqualTo(3);
+            assertThat(count(s, "SELECT COUNT(*) FROM audit_ruling")).as("ping allowed, volumes denied, create would-deny, identity")
+                    .isEqualTo(4);
+        }
+    }
+
+    private static long count(Statement s, String sql) throws Exception {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void whoAskedAndWhatWasRuledAreWrittenOnceEachAndFoundAgainAfterTheFileIsOpenedAnew() throws Exception {
+        try (AuditStore a = AuditStore.open(dir)) {
+            a.append(List.of(entry(T0, "ci", "containers.list", "allow", "CONTAINERS", null),
+                    entry(T0.plusMillis(1), "ci", "containers.list", "allow", "CONTAINERS", null),
+                    entry(T0.plusMillis(2), null, null, "deny", "identity", null)));
+        }
+        try (AuditStore a = AuditStore.open(dir)) {
+            a.append(List.of(entry(T0.plusMillis(3), "ci", "containers.list", "allow", "CONTAINERS", null),
+                    entry(T0.plusMillis(4), null, null, "deny", "identity", null)));
+            assertThat(a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).extracting(AuditEntry::client, AuditEntry::operation)
+                    .containsExactly(tuple("ci", "containers.list"), tuple("ci", "containers.list"), tuple(null, null),
+                            tuple("ci", "containers.list"), tuple(null, null));
+        }
+        try (Connection c = Store.dataSource(dir.resolve(AuditStore.FILE), 1000).getConnection(); Statement s = c.createStatement()) {
+            assertThat(count(s, "SELECT COUNT(*) FROM audit_who")).isEqualTo(2);
+            assertThat(count(s, "SELECT COUNT(*) FROM audit_ruling")).isEqualTo(2);
+            assertThat(count(s, "SELECT COUNT(*) FROM audit_entry")).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void moreCallersThanTheCacheHoldsAreEachWrittenOnceAndReadBackAsSent() throws Exception {
+        int hosts = AuditStore.CACHED_IDS + 500;
+        try (AuditStore a = AuditStore.open(dir)) {
+            // Every host twice, in batches that cross the point where the cache starts again.
+            for (int round = 0; round < 2; round++) {
+                List<AuditEntry> batch = new ArrayList<>();
+                for (int i = 0; i < hosts; i++) {
+                    batch.add(new AuditEntry(0, T0.plusMillis(i), "ci", "port", "127.0.0.1:2380", "10.0." + (i / 256) + "." + (i % 256),
+                            40000 + round, "GET", "/_ping", "system.ping", "allow", "PING", null, 200, 0, 2, 10));
+                    if (batch.size() == 1000) {
+                        a.append(batch);
+                        batch.clear();
+                    }
+                }
+                a.append(batch);
+            }
+            List<AuditEntry> read = a.find(new AuditStore.Filter(null, null, null, null, 0, 0));
+            assertThat(read).hasSize(2 * hosts);
+            for (int i = 0; i < 2 * hosts; i++) {
+                int host = i % hosts;
+                assertThat(read.get(i).remote()).isEqualTo("10.0." + (host / 256) + "." + (host % 256) + ":" + (40000 + i / hosts));
+            }
+        }
+        try (Connection c = Store.dataSource(dir.resolve(AuditStore.FILE), 1000).getConnection(); Statement s = c.createStatement()) {
+            assertThat(count(s, "SELECT COUNT(*) FROM audit_who")).isEqualTo(hosts);
+        }
+    }
+
+    @Test
+    void aCallerOrRulingAddedByAFailedBatchIsNotTakenForWrittenByTheNext() {
+        try (AuditStore a = AuditStore.open(dir)) {
+            // The new caller and ruling of the first row are added, then the batch fails on the second and is rolled back.
+            assertThatThrownBy(() -> a.append(List.of(entry(T0, "new-client", "containers.list", "allow", "CONTAINERS", null),
+                    entry(T0, "x", "containers.list", "maybe", null, null)))).isInstanceOf(StoreException.class);
+            a.append(List.of(entry(T0.plusMillis(1), "new-client", "containers.list", "allow", "CONTAINERS", null)));
+            assertThat(a.find(new AuditStore.Filter("new-client", null, null, null, 0, 0))).extracting(AuditEntry::decidedBy)
+                    .containsExactly("CONTAINERS");
         }
     }
 
     @Test
     void everyFieldIsWrittenAndReadBack() {
-        AuditEntry written = new AuditEntry(0, T0.plusMillis(123), "ci", "socket", "/run/sw/ci.sock uid 1000", null, "POST",
+        AuditEntry written = new AuditEntry(0, T0.plusMillis(123), "ci", "socket", "/run/sw/ci.sock uid 1000", null, 0, "POST",
                 "/v1.41/containers/create?name=x", "containers.create", "would-deny", "CONTAINERS_CREATE", "bind=/srv/data", 201,
                 512, 88, 4321);
         try (AuditStore a = AuditStore.open(dir)) {
@@ -109,7 +221,7 @@ class AuditStoreTest {
         List<AuditEntry> written = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             written.add(new AuditEntry(0, T0.plusMillis(i), i % 3 == 0 ? null : "client-" + i, i % 2 == 0 ? "port" : "socket",
-                    "identity-" + i, i % 5 == 0 ? null : "127.0.0.1:" + (40000 + i), i % 2 == 0 ? "GET" : "POST", "/v1.41/target/" + i,
+                    "identity-" + i, i % 5 == 0 ? null : "127.0.0.1", i % 5 == 0 ? 0 : 40000 + i, i % 2 == 0 ? "GET" : "POST", "/v1.41/target/" + i,
                     i % 7 == 0 ? null : "operation-" + i, i % 4 == 0 ? "deny" : "allow", "grant-" + i, i % 6 == 0 ? "guardrail-" + i : null,
                     200 + i, i * 3L, i * 5L, i * 7L));
         }

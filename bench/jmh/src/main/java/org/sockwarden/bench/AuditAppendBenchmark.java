@@ -68,7 +68,7 @@ public class AuditAppendBenchmark {
         List<AuditEntry> batch = new ArrayList<>(BATCH);
         for (int i = 0; i < BATCH; i++) {
             batch.add(new AuditEntry(0, Instant.ofEpochMilli(millis++), "drop-in", "port", "127.0.0.1:2375",
-                    "127.0.0.1:" + (40_000 + i % 16), "GET", "/_ping", "system.ping", "allow", "PING", null, 200, 0, 2, 310));
+                    "127.0.0.1", 40_000 + i % 16, "GET", "/_ping", "system.ping", "allow", "PING", null, 200, 0, 2, 310));
         }
         store.append(batch);
     }

@@ -8,7 +8,7 @@ import org.sockwarden.proxy.api.Operation;
 /**
  * One decided request, or one hijacked session (attach, exec start, session, grpc) when its
  * tunnel closes. Built on the request path from values the handler already holds; the textual
- * fields of the audit trail ({@link #identityKind()}, {@link #identity()}, {@link #remoteAddress()})
+ * fields of the audit trail ({@link #identityKind()}, {@link #identity()}, {@link #remoteHost()})
  * are derived by whoever consumes it, off the request path.
  *
  * @param listener    the listener's key as in the access log ({@code 127.0.0.1:2380}, {@code unix:/run/x.sock},
@@ -102,12 +102,17 @@ public record AuditRecord(Instant time, String listener, String client, String f
         };
     }
 
-    /** {@code host:port} of a TCP peer; null for a unix socket, whose peers have no address. */
-    public String remoteAddress() {
+    /** The address of a TCP peer, bracketed when IPv6; null for a unix socket, whose peers have no address. */
+    public String remoteHost() {
         if (remote instanceof InetSocketAddress inet) {
             String host = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
-            return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
+            return host.contains(":") ? "[" + host + "]" : host;
         }
         return null;
+    }
+
+    /** The port of a TCP peer; 0 for a unix socket. */
+    public int remotePort() {
+        return remote instanceof InetSocketAddress inet ? inet.getPort() : 0;
     }
 }

@@ -19,18 +19,21 @@ class AuditRecordTest {
         AuditRecord port = record("127.0.0.1:2380", null, -1, new InetSocketAddress("127.0.0.1", 40001));
         assertThat(port.identityKind()).isEqualTo(AuditRecord.IdentityKind.PORT);
         assertThat(port.identity()).isEqualTo("127.0.0.1:2380");
-        assertThat(port.remoteAddress()).isEqualTo("127.0.0.1:40001");
+        assertThat(port.remoteHost()).isEqualTo("127.0.0.1");
+        assertThat(port.remotePort()).isEqualTo(40001);
 
         AuditRecord socket = record("unix:/run/sw/h.sock", null, 1000, null);
         assertThat(socket.identityKind()).isEqualTo(AuditRecord.IdentityKind.SOCKET);
         assertThat(socket.identity()).isEqualTo("/run/sw/h.sock uid 1000");
-        assertThat(socket.remoteAddress()).isNull();
+        assertThat(socket.remoteHost()).isNull();
+        assertThat(socket.remotePort()).isZero();
         assertThat(record("unix:/run/sw/h.sock", null, -1, null).identity()).isEqualTo("/run/sw/h.sock");
 
         AuditRecord tls = record("tls:0.0.0.0:2376", "ab12", -1, new InetSocketAddress("::1", 40002));
         assertThat(tls.identityKind()).isEqualTo(AuditRecord.IdentityKind.CERTIFICATE);
         assertThat(tls.identity()).isEqualTo("ab12");
-        assertThat(tls.remoteAddress()).isEqualTo("[0:0:0:0:0:0:0:1]:40002");
+        assertThat(tls.remoteHost()).isEqualTo("[0:0:0:0:0:0:0:1]");
+        assertThat(tls.remotePort()).isEqualTo(40002);
     }
 
     @Test
