@@ -342,6 +342,28 @@ class AuditStoreTest {
     }
 
     @Test
+    void theRowLimitDeletesNoMoreThanAChunkAndGoesOnPastAGapInTheIds() throws Exception {
+        try (AuditStore a = AuditStore.open(dir)) {
+            List<AuditEntry> rows = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                rows.add(entry(T0.plusSeconds(i), "ci", "containers.list", "allow", "CONTAINERS", null));
+            }
+            a.append(rows);
+            // Rows 6-15 go by age: the ids left are 1-5 and 16-30.
+            try (Connection c = Store.dataSource(dir.resolve(AuditStore.FILE), 1000).getConnection(); Statement s = c.createStatement()) {
+                s.execute("DELETE FROM audit_entry WHERE id BETWEEN 6 AND 15");
+            }
+            assertThat(a.deleteBeyond(10, 4)).isEqualTo(4);
+            assertThat(a.deleteBeyond(10, 4)).as("id 5, then the gap up to 8").isEqualTo(1);
+            assertThat(a.deleteBeyond(10, 4)).isEqualTo(4);
+            assertThat(a.deleteBeyond(10, 4)).isEqualTo(1);
+            assertThat(a.deleteBeyond(10, 4)).isZero();
+            assertThat(a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).extracting(AuditEntry::id)
+                    .containsExactly(21L, 22L, 23L, 24L, 25L, 26L, 27L, 28L, 29L, 30L);
+        }
+    }
+
+    @Test
     void aPathThatCannotHoldTheFileIsAStoreExceptionNamingIt() throws Exception {
         Files.createDirectories(dir.resolve(AuditStore.FILE));
         assertThatThrownBy(() -> AuditStore.open(dir)).isInstanceOf(StoreException.class)
