@@ -184,7 +184,8 @@ remove_labelled sw-bench-create=1
 # with --no-audit, warmed up alike, taking turns on GET /_ping at 16 connections; stopped afterwards.
 # Each is warmed for 30 s: a fresh process was measured still compiling (C2 busy) 30-40 s into
 # load, and with 10 s the one writing the trail, with more code to compile, measured 0.76-0.87x in
-# its first rounds and parity in its last. The turns go on, off, off, on, ... for 10 rounds, and
+# its first rounds and parity in its last. The turns go on, off, off, on, ... for 16 rounds (with 10,
+# two A/B runs of the same code gave 0.91 and 0.955), and
 # on/off is the median of the rounds' ratios: a round's two runs are next to each other in time,
 # where the machine drifts least (the same process measured 11.8-16.7k req/s in 8 s runs of one minute).
 echo "bench: audit trail on and off" >&2
@@ -197,8 +198,17 @@ for variant in audit:23759 noaudit:23760; do
 done
 until curl -sf -o /dev/null http://127.0.0.1:23759/_ping && curl -sf -o /dev/null http://127.0.0.1:23760/_ping; do sleep 0.05; done
 port[sw-audit]=23759; port[sw-noaudit]=23760
-audit_warm=30s; audit_rounds=10; [ $quick = 1 ] && { audit_warm=3s; audit_rounds=2; }
+audit_warm=30s; audit_rounds=16; [ $quick = 1 ] && { audit_warm=3s; audit_rounds=2; }
 for p in 23759 23760; do wrk -t2 -c16 -d$audit_warm http://127.0.0.1:$p/_ping >/dev/null 2>&1; done
+# The writer thread's own CPU per record over the rounds: the trail's direct cost, which the
+# machine's drift moves far less than req/s (the throughput cost was about twice it: the engine's
+# CPU per /_ping rose too while the trail was written).
+audit_java=$(pgrep -f "sockwarden.jar serve --listen 127.0.0.1:23759" | head -1)
+writer_ticks() { local t; for t in /proc/$audit_java/task/*; do
+  if [ "$(cat "$t/comm" 2>/dev/null)" = sockwarden-audi ]; then awk '{print $14 + $15}' "$t/stat"; fi; done | head -1; }
+audit_count() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from audit_entry').fetchone()[0])" \
+  "$tmp/data-audit/audit.db" 2>/dev/null || echo 0; }
+writer_t0=$(writer_ticks); rows0=$(audit_count)
 declare -A audit_runs=()
 audit_ratios=""
 for r in $(seq 1 $audit_rounds); do
@@ -212,6 +222,9 @@ for r in $(seq 1 $audit_rounds); do
   audit_ratios+="$(awk -v a="${this_round[sw-audit]%% *}" -v b="${this_round[sw-noaudit]%% *}" 'BEGIN { if (b > 0) printf "%.2f", a/b }')"$'\n'
 done
 for t in sw-audit sw-noaudit; do summarise "audit|16" $t "${audit_runs[$t]}"; done
+writer_t1=$(writer_ticks); rows1=$(audit_count)
+writer_us=$(awk -v t="${writer_t1:-0}" -v t0="${writer_t0:-0}" -v n=$((rows1 - rows0)) -v hz="$(getconf CLK_TCK)" \
+  'BEGIN { if (n > 0 && t > t0) printf "%.1f", (t - t0) * 1000000 / hz / n; else print "-" }')
 audit_ratio=$(awk NF <<<"$audit_ratios" | median)
 audit_ratio_range=$(awk NF <<<"$audit_ratios" | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {print lo "–" hi}')
 audit_rows=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from audit').fetchone()[0])" \
@@ -338,7 +351,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a/b; else p
   read -r n_rps n_p50 n_p99 <<<"${result["audit|16|sw-noaudit"]:-- - -}"
   echo "| two fresh sockwardens, warmed $audit_warm each | 16 | $a_rps | $n_rps | $a_p50 | $n_p50 | $a_p99 | $n_p99 | $audit_ratio ($audit_ratio_range) |"
   echo
-  echo "The audit trail's file held $audit_rows records at the end of its run."
+  echo "The audit trail's file held $audit_rows records at the end of its run; its writer thread spent $writer_us µs of CPU per record during the rounds."
   echo
   echo "| Mutual TLS, GET /_ping | conns | plain via socat req/s | TLS via socat req/s | p50 plain | p50 TLS | TLS/plain |"
   echo "|---|---|---|---|---|---|---|"
