@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The audit trail: {@value #FILE}, a SQLite file of its own beside the policy store, in WAL mode.
@@ -66,16 +67,13 @@ public final class AuditStore implements AutoCloseable {
 
     private final Path file;
     private final Connection connection;
-    /** The ids of rows of audit_who and audit_ruling in the file: only ids of committed rows. */
-    private final Map<Who, Long> whoIds = new HashMap<>();
-    private final Map<Ruling, Long> rulingIds = new HashMap<>();
+    private final Dictionary<Who> who = new Dictionary<>("audit_who", List.of("client", "identity_kind", "identity", "remote_host"),
+            w -> new String[] {w.client(), w.identityKind(), w.identity(), w.remoteHost()});
+    private final Dictionary<Ruling> ruling = new Dictionary<>("audit_ruling", List.of("operation", "decision", "decided_by", "guardrail"),
+            r -> new String[] {r.operation(), r.decision(), r.decidedBy(), r.guardrail()});
     // The writer's statements, prepared once (preparing the 64-row INSERT took 8 % of its CPU when done per batch).
     private PreparedStatement insertChunk;
     private PreparedStatement insertOne;
-    private PreparedStatement findWho;
-    private PreparedStatement addWho;
-    private PreparedStatement findRuling;
-    private PreparedStatement addRuling;
 
     private AuditStore(Path file, Connection connection) {
         this.file = file;
@@ -113,35 +111,34 @@ public final class AuditStore implements AutoCloseable {
         if (entries.isEmpty()) {
             return;
         }
-        // Ids of rows this transaction adds: known to the cache only once it commits.
-        Map<Who, Long> newWho = new HashMap<>();
-        Map<Ruling, Long> newRuling = new HashMap<>();
         int chunked = entries.size() - entries.size() % ROWS_PER_INSERT;
+        boolean committed = false;
         try {
             connection.setAutoCommit(false);
             for (int start = 0; start < chunked; start += ROWS_PER_INSERT) {
                 PreparedStatement p = insertChunk();
                 for (int row = 0; row < ROWS_PER_INSERT; row++) {
-                    bind(p, row * FIELDS, entries.get(start + row), newWho, newRuling);
+                    bind(p, row * FIELDS, entries.get(start + row));
                 }
                 p.executeUpdate();
             }
             if (chunked < entries.size()) {
                 PreparedStatement p = insertOne();
                 for (AuditEntry e : entries.subList(chunked, entries.size())) {
-                    bind(p, 0, e, newWho, newRuling);
+                    bind(p, 0, e);
                     p.addBatch();
                 }
                 p.executeBatch();
             }
             connection.commit();
-            remember(whoIds, newWho);
-            remember(rulingIds, newRuling);
-        } catch (SQLException e) {
+            committed = true;
+        } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
             clearBatchQuietly();
-            throw Store.unusable(file, e);
+            throw e instanceof SQLException sql ? Store.unusable(file, sql) : (RuntimeException) e;
         } finally {
+            who.ended(committed);
+            ruling.ended(committed);
             autoCommit();
         }
     }
@@ -155,13 +152,6 @@ public final class AuditStore implements AutoCloseable {
         } catch (SQLException ignored) {
             // a broken connection: the next call reports it
         }
-    }
-
-    private static <K> void remember(Map<K, Long> cache, Map<K, Long> added) {
-        if (cache.size() + added.size() > CACHED_IDS) {
-            cache.clear();
-        }
-        cache.putAll(added);
     }
 
     private PreparedStatement insertChunk() throws SQLException {
@@ -185,10 +175,9 @@ public final class AuditStore implements AutoCloseable {
     }
 
     /** Binds {@code e} to the {@value #FIELDS} parameters after {@code offset}. */
-    private void bind(PreparedStatement p, int offset, AuditEntry e, Map<Who, Long> newWho, Map<Ruling, Long> newRuling)
-            throws SQLException {
+    private void bind(PreparedStatement p, int offset, AuditEntry e) throws SQLException {
         p.setLong(offset + 1, e.time().toEpochMilli());
-        p.setLong(offset + 2, whoId(new Who(e.client(), e.identityKind(), e.identity(), e.remoteHost()), newWho));
+        p.setLong(offset + 2, who.id(new Who(e.client(), e.identityKind(), e.identity(), e.remoteHost())));
         if (e.remoteHost() == null) {
             p.setNull(offset + 3, Types.INTEGER);
         } else {
@@ -196,65 +185,80 @@ public final class AuditStore implements AutoCloseable {
         }
         p.setString(offset + 4, e.method());
         p.setString(offset + 5, e.target());
-        p.setLong(offset + 6, rulingId(new Ruling(e.operation(), e.decision(), e.decidedBy(), e.guardrail()), newRuling));
+        p.setLong(offset + 6, ruling.id(new Ruling(e.operation(), e.decision(), e.decidedBy(), e.guardrail())));
         p.setInt(offset + 7, e.status());
         p.setLong(offset + 8, e.bytesIn());
         p.setLong(offset + 9, e.bytesOut());
         p.setLong(offset + 10, e.durationMicros());
     }
 
-    private long whoId(Who who, Map<Who, Long> added) throws SQLException {
-        Long id = whoIds.get(who);
-        if (id == null) {
-            id = added.get(who);
-        }
-        if (id == null) {
-            if (findWho == null) {
-                findWho = connection.prepareStatement(
-                        "SELECT id FROM audit_who WHERE client IS ? AND identity_kind = ? AND identity IS ? AND remote_host IS ?");
-                addWho = connection.prepareStatement("INSERT INTO audit_who (client, identity_kind, identity, remote_host) VALUES (?, ?, ?, ?) "
-                        + "RETURNING id");
-            }
-            id = idOf(findWho, addWho, who.client(), who.identityKind(), who.identity(), who.remoteHost());
-            added.put(who, id);
-        }
-        return id;
-    }
+    /**
+     * A table of few distinct rows that audit_entry refers to by id (audit_who, audit_ruling), with
+     * the ids of its rows in memory. Ids of rows the transaction in progress added are kept apart
+     * until it ends: a rolled-back row is gone, and its id must not be used again.
+     */
+    private final class Dictionary<K> {
+        private final String table;
+        private final List<String> columns;
+        private final Function<K, String[]> values;
+        private final Map<K, Long> ids = new HashMap<>();
+        private final Map<K, Long> added = new HashMap<>();
+        private PreparedStatement find;
+        private PreparedStatement add;
 
-    private long rulingId(Ruling ruling, Map<Ruling, Long> added) throws SQLException {
-        Long id = rulingIds.get(ruling);
-        if (id == null) {
-            id = added.get(ruling);
+        Dictionary(String table, List<String> columns, Function<K, String[]> values) {
+            this.table = table;
+            this.columns = columns;
+            this.values = values;
         }
-        if (id == null) {
-            if (findRuling == null) {
-                findRuling = connection.prepareStatement(
-                        "SELECT id FROM audit_ruling WHERE operation IS ? AND decision = ? AND decided_by IS ? AND guardrail IS ?");
-                addRuling = connection.prepareStatement("INSERT INTO audit_ruling (operation, decision, decided_by, guardrail) VALUES (?, ?, ?, ?) "
-                        + "RETURNING id");
-            }
-            id = idOf(findRuling, addRuling, ruling.operation(), ruling.decision(), ruling.decidedBy(), ruling.guardrail());
-            added.put(ruling, id);
-        }
-        return id;
-    }
 
-    /** The id of the row holding {@code values}, added when there is none. */
-    private long idOf(PreparedStatement find, PreparedStatement add, String... values) throws SQLException {
-        for (int i = 0; i < values.length; i++) {
-            text(find, i + 1, values[i]);
+        /** The id of the row holding {@code key}'s values, added when there is none. */
+        long id(K key) throws SQLException {
+            Long id = ids.get(key);
+            if (id == null) {
+                id = added.get(key);
+            }
+            if (id == null) {
+                id = findOrAdd(values.apply(key));
+                added.put(key, id);
+            }
+            return id;
         }
-        try (ResultSet rs = find.executeQuery()) {
-            if (rs.next()) {
+
+        private long findOrAdd(String[] row) throws SQLException {
+            if (find == null) {
+                // IS, not =: a null matches a null.
+                find = connection.prepareStatement("SELECT id FROM " + table + " WHERE "
+                        + String.join(" AND ", columns.stream().map(c -> c + " IS ?").toList()));
+                add = connection.prepareStatement("INSERT INTO " + table + " (" + String.join(", ", columns) + ") VALUES ("
+                        + String.join(", ", Collections.nCopies(columns.size(), "?")) + ") RETURNING id");
+            }
+            for (int i = 0; i < row.length; i++) {
+                text(find, i + 1, row[i]);
+            }
+            try (ResultSet rs = find.executeQuery()) {
+                if (rs.next()) {
+                    return rs.getLong(1);
+                }
+            }
+            for (int i = 0; i < row.length; i++) {
+                text(add, i + 1, row[i]);
+            }
+            try (ResultSet rs = add.executeQuery()) {
+                rs.next();
                 return rs.getLong(1);
             }
         }
-        for (int i = 0; i < values.length; i++) {
-            text(add, i + 1, values[i]);
-        }
-        try (ResultSet rs = add.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
+
+        /** The transaction ended: what it added is in the file if it committed, gone if not. */
+        void ended(boolean committed) {
+            if (committed) {
+                if (ids.size() + added.size() > CACHED_IDS) {
+                    ids.clear();
+                }
+                ids.putAll(added);
+            }
+            added.clear();
         }
     }
 

@@ -251,6 +251,21 @@ class AuditStoreTest {
     }
 
     @Test
+    void aBatchThatFailsOutsideSqliteAfterAFullInsertLeavesNothingOfItself() {
+        List<AuditEntry> rows = new ArrayList<>();
+        for (int i = 0; i < AuditStore.ROWS_PER_INSERT; i++) {
+            rows.add(entry(T0.plusMillis(i), "x", "containers.list", "allow", "CONTAINERS", null));
+        }
+        // No time: binding it throws, after the first 64 rows went into the transaction.
+        rows.add(new AuditEntry(0, null, "x", "port", "127.0.0.1:2380", null, 0, "GET", "/_ping", "system.ping", "allow", "PING", null,
+                200, 0, 2, 10));
+        try (AuditStore a = AuditStore.open(dir)) {
+            assertThatThrownBy(() -> a.append(rows)).isInstanceOf(NullPointerException.class);
+            assertThat(a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).isEmpty();
+        }
+    }
+
+    @Test
     void theDatabaseRefusesADecisionOrIdentityKindItDoesNotKnowAndTheBatchIsNotHalfWritten() {
         try (AuditStore a = AuditStore.open(dir)) {
             assertThatThrownBy(() -> a.append(List.of(entry(T0, "x", "containers.list", "allow", null, null),
