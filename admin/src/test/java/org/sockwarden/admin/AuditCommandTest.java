@@ -139,8 +139,7 @@ class AuditCommandTest {
     @Test
     void followPrintsRecordsAsTheyAreWrittenUntilStopped() throws Exception {
         append(data, entry(T0, "traefik", "HEAD", "/_ping", "system.ping", "allow", "SYSTEM_PING"));
-        Process follow = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
-                "org.sockwarden.admin.Main", "audit", "--follow", "--json", "--data", data.toString()).redirectErrorStream(true).start();
+        Process follow = new ProcessBuilder(ChildJvm.sockwarden("audit", "--follow", "--json", "--data", data.toString())).redirectErrorStream(true).start();
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(follow.getInputStream(), StandardCharsets.UTF_8))) {

@@ -36,11 +36,7 @@ class CliTest {
 
     /** The CLI in a JVM of its own, with {@code jvmOptions} (system properties) before the class; bounded to 60 s. */
     static Run child(java.util.List<String> jvmOptions, String... args) throws Exception {
-        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(System.getProperty("java.home") + "/bin/java"));
-        command.addAll(jvmOptions);
-        command.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"), "org.sockwarden.admin.Main"));
-        command.addAll(java.util.List.of(args));
-        Process p = new ProcessBuilder(command).start();
+        Process p = new ProcessBuilder(ChildJvm.sockwarden(jvmOptions, args)).start();
         java.util.concurrent.CompletableFuture<byte[]> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
                 return p.getErrorStream().readAllBytes();

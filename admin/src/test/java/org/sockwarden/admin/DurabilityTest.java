@@ -130,8 +130,7 @@ class DurabilityTest {
         for (int i = 1; i <= attempts; i++) {
             String serial = serials.get(i);
             long delay = runMillis * i / attempts + (long) (Math.random() * runMillis / attempts);
-            Process p = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
-                    "org.sockwarden.admin.Main", "cert", "revoke", serial, "--data", data.toString())
+            Process p = new ProcessBuilder(ChildJvm.sockwarden("cert", "revoke", serial, "--data", data.toString()))
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
             CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -182,9 +181,8 @@ class DurabilityTest {
     private List<String> straced(Path data, String... args) throws Exception {
         Path trace = dir.resolve("strace-" + System.nanoTime() + ".txt");
         List<String> command = new ArrayList<>(List.of("strace", "-f", "-qq", "-e", "signal=none", "-y", "-s", "64",
-                "-e", "trace=fsync,fdatasync,rename,renameat,renameat2,write", "-o", trace.toString(),
-                System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"), "org.sockwarden.admin.Main"));
-        command.addAll(List.of(args));
+                "-e", "trace=fsync,fdatasync,rename,renameat,renameat2,write", "-o", trace.toString()));
+        command.addAll(ChildJvm.sockwarden(args));
         command.addAll(List.of("--data", data.toString()));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.PIPE).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -22,9 +22,8 @@ class EphemeralPortTest {
     @Test
     void theLogNamesThePortTheSystemGave(@TempDir Path data) throws Exception {
         Path log = data.resolve("proxy.log");
-        Process proxy = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
-                "org.sockwarden.admin.Main", "serve", "--listen", "127.0.0.1:0", "--data", data.resolve("d").toString(),
-                "--docker-socket", TestEngine.socket().toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process proxy = new ProcessBuilder(ChildJvm.sockwarden("serve", "--listen", "127.0.0.1:0", "--data", data.resolve("d").toString(),
+                "--docker-socket", TestEngine.socket().toString())).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             AtomicInteger port = new AtomicInteger();
             await("the listening line", () -> {

@@ -17,9 +17,8 @@ import org.sockwarden.proxy.testing.TestEngine;
 class HealthWithoutAdminListenerTest {
 
     private static Process serve(Path data, Path engine, int port) throws Exception {
-        return new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
-                "org.sockwarden.admin.Main", "serve", "--listen", "127.0.0.1:" + port, "--data", data.toString(),
-                "--docker-socket", engine.toString())
+        return new ProcessBuilder(ChildJvm.sockwarden("serve", "--listen", "127.0.0.1:" + port, "--data", data.toString(),
+                "--docker-socket", engine.toString()))
                 .redirectErrorStream(true).redirectOutput(data.resolveSibling(data.getFileName() + ".log").toFile()).start();
     }
 

@@ -88,8 +88,7 @@ class MultiClientTest {
 
     /** `sockwarden serve ARGS` in a JVM of its own (this test's classpath), its output in {@code log}; end it with {@link #stopProxy}. */
     static Process serve(Path log, java.util.Map<String, String> env, String... args) throws IOException {
-        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(System.getProperty("java.home") + "/bin/java", "-cp",
-                System.getProperty("java.class.path"), "org.sockwarden.admin.Main", "serve"));
+        java.util.List<String> command = ChildJvm.sockwarden("serve");
         command.addAll(java.util.List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);
@@ -136,8 +135,7 @@ class MultiClientTest {
         assertThat(cli(data, "client", "add", "watchtower", "--listen", "127.0.0.1:" + watchtowerPort, "--preset", "watchtower")).isZero();
         assertThat(cli(data, "client", "add", "discovery", "--socket", discoverySocket.toString(), "--preset", "discovery")).isZero();
         proxyLog = data.resolve("proxy.log");
-        proxy = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
-                "org.sockwarden.admin.Main", "serve", "--listen", "none", "--data", data.toString(), "--docker-socket", engine.toString())
+        proxy = new ProcessBuilder(ChildJvm.sockwarden("serve", "--listen", "none", "--data", data.toString(), "--docker-socket", engine.toString()))
                 .redirectErrorStream(true).redirectOutput(proxyLog.toFile()).start();
         await("listeners", () -> accepts(traefikPort) && accepts(watchtowerPort) && Files.exists(discoverySocket), Duration.ofSeconds(30));
         traefik = new Docker("tcp://127.0.0.1:" + traefikPort);

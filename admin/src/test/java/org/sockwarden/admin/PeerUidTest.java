@@ -56,9 +56,8 @@ class PeerUidTest {
                 + " && mount --bind \"$2\" /etc/passwd && mount --bind \"$3\" /etc/nsswitch.conf"
                 + " && getent passwd 1005 54322 >&2 && shift 3 && exec \"$@\"";
         List<String> command = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", setUp, "sh",
-                userdb.toString(), passwd.toString(), nsswitch.toString(),
-                System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"), "org.sockwarden.admin.Main",
-                "serve", "--listen", "none", "--data", data.toString(), "--docker-socket", engine.toString()));
+                userdb.toString(), passwd.toString(), nsswitch.toString()));
+        command.addAll(ChildJvm.sockwarden("serve", "--listen", "none", "--data", data.toString(), "--docker-socket", engine.toString()));
         Path log = dir.resolve("proxy.log");
         Process proxy = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {

@@ -36,9 +36,7 @@ final class ServedProxy implements AutoCloseable {
     /** Starts serve on {@code data} with {@code args} (and --admin-listen 127.0.0.1:0); waits for its admin listener. */
     static ServedProxy start(Path data, Map<String, String> env, String... args) throws Exception {
         Path log = data.resolve("proxy.log");
-        List<String> cmd = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java", "-cp",
-                System.getProperty("java.class.path"), "org.sockwarden.admin.Main", "serve", "--data", data.toString(),
-                "--admin-listen", "127.0.0.1:0"));
+        List<String> cmd = ChildJvm.sockwarden("serve", "--data", data.toString(), "--admin-listen", "127.0.0.1:0");
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);

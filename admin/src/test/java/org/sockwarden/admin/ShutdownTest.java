@@ -38,11 +38,9 @@ class ShutdownTest {
                 .resolve("scripts/jvm-options.sh").toString(), System.getProperty("java.home") + "/bin/java").start();
         String flags = new String(options.getInputStream().readAllBytes()).trim();
         assertThat(options.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        List<String> cmd = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java"));
-        cmd.addAll(List.of(flags.split("\\s+")));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.sockwarden.admin.Main", "serve",
+        List<String> cmd = ChildJvm.sockwarden(List.of(flags.split("\\s+")), "serve",
                 "--listen", "127.0.0.1:" + port, "--data", data.resolve("d").toString(), "--docker-socket", engine.toString(),
-                "--head-timeout", "60", "--shutdown-grace", "2"));
+                "--head-timeout", "60", "--shutdown-grace", "2");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("CONTAINERS", "1");
         Process proxy = pb.start();
@@ -92,9 +90,8 @@ class ShutdownTest {
         Path engine = TestEngine.socket();
         int port = freePort();
         Path log = data.resolve("proxy.log");
-        ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
-                "org.sockwarden.admin.Main", "serve", "--listen", "127.0.0.1:" + port, "--data", data.resolve("d").toString(),
-                "--docker-socket", engine.toString(), "--shutdown-grace", "2").redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder(ChildJvm.sockwarden("serve", "--listen", "127.0.0.1:" + port, "--data", data.resolve("d").toString(),
+                "--docker-socket", engine.toString(), "--shutdown-grace", "2")).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("CONTAINERS", "1");
         Process proxy = pb.start();
         try {

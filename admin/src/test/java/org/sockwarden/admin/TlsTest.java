@@ -52,9 +52,8 @@ class TlsTest {
         assertThat(cli(data, "cert", "issue", "traefik", "--out", traefikCerts.toString())).isZero();
         assertThat(cli(data, "cert", "issue", "vidar", "--out", vidarCerts.toString(), "--days", "7")).isZero();
         log = data.resolve("proxy.log");
-        proxy = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
-                "org.sockwarden.admin.Main", "serve", "--listen", "none", "--tls-listen", "127.0.0.1:" + port,
-                "--data", data.toString(), "--docker-socket", engine.toString())
+        proxy = new ProcessBuilder(ChildJvm.sockwarden("serve", "--listen", "none", "--tls-listen", "127.0.0.1:" + port,
+                "--data", data.toString(), "--docker-socket", engine.toString()))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         await("TLS listener", () -> MultiClientTest.accepts(port), Duration.ofSeconds(30));
     }

@@ -32,9 +32,8 @@ class UnusableStoreTest {
         }
         int port = freePort();
         Path log = dir.resolve("proxy.log");
-        ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
-                "org.sockwarden.admin.Main", "serve", "--listen", "127.0.0.1:" + port, "--data", data.toString(),
-                "--docker-socket", TestEngine.socket().toString()).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder(ChildJvm.sockwarden("serve", "--listen", "127.0.0.1:" + port, "--data", data.toString(),
+                "--docker-socket", TestEngine.socket().toString())).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("CONTAINERS", "1");
         Process proxy = pb.start();
         try {
