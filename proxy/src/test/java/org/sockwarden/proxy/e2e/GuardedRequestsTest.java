@@ -328,27 +328,38 @@ class GuardedRequestsTest {
         try (TestProxy proxy = TestProxy.start(TestEngine.socket(), limits, RUN_GRANTS)) {
             int holders = (int) (Forwarder.INSPECTED_BODIES / Guard.BODY_CAP);
             List<Wire> holding = new ArrayList<>();
-            byte[] chunk = ("10000\r\n" + " ".repeat(0x10000) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
             try {
-                // Two more than the budget holds: those the budget has no room for are refused (503, closed), and
-                // so the budget is full whichever holders got there first (a CI run once saw a holder refused
-                // before the sixteenth, which left room for the plain creates below).
+                // Each holder announces a whole cap with Content-Length and sends none of it: its share of the
+                // budget is taken at once, when the proxy starts reading the body, so exactly `holders` of them
+                // find room, whatever order the proxy takes them in. (Chunked holders, whose shares grow as
+                // bytes arrive, let several grow at once near the end and each be refused with room left over:
+                // a CI run saw three refused and fifteen holding, and the plain creates below went through.)
                 for (int i = 0; i < holders + 2; i++) {
                     Wire w = new Wire(proxy.port());
                     holding.add(w);
-                    try {
-                        w.send("POST /v1.41/containers/create HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\n"
-                                + "Transfer-Encoding: chunked\r\n\r\n");
-                        for (int sent = 0; sent < Guard.BODY_CAP; sent += 0x10000) {
-                            w.send(chunk); // a whole cap's worth of white space, and never the last chunk
-                        }
-                    } catch (IOException refusedAndClosed) {
-                        // this one found the budget full
-                    }
+                    w.send("POST /v1.41/containers/create HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: " + Guard.BODY_CAP + "\r\n\r\n");
                 }
+                // The two more are refused; once both answers are in, every holder has its share.
+                List<String> refused = new ArrayList<>();
+                Set<Wire> answered = new java.util.HashSet<>();
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (refused.size() < 2 && System.nanoTime() < deadline) {
+                    for (Wire w : holding) {
+                        if (!answered.contains(w) && w.socket().getInputStream().available() > 0) {
+                            answered.add(w);
+                            refused.add(w.head());
+                        }
+                    }
+                    Thread.sleep(20);
+                }
+                assertThat(refused).hasSize(2).allSatisfy(head -> assertThat(head).startsWith("HTTP/1.1 503 "));
                 String[] busy = awaitAnswer(proxy, "HTTP/1.1 503 ", Duration.ofSeconds(20));
                 assertThat(busy[1]).startsWith("HTTP/1.1 503 ").contains("too many request bodies");
                 assertThat(engineHasContainer(busy[0])).isFalse();
+                // A chunked body is refused as soon as it needs its first bytes of the budget.
+                byte[] json = ("{\"Image\":\"" + IMAGE + "\",\"HostConfig\":{\"NetworkMode\":\"none\"}}").getBytes(StandardCharsets.UTF_8);
+                assertThat(postChunked(proxy, "/v1.41/containers/create", json)).startsWith("HTTP/1.1 503 ");
             } finally {
                 for (Wire w : holding) {
                     w.close();
