@@ -187,6 +187,10 @@ class AuditStoreTest {
         }
         try (Connection c = Store.dataSource(dir.resolve(AuditStore.FILE), 1000).getConnection(); Statement s = c.createStatement()) {
             assertThat(count(s, "SELECT COUNT(*) FROM audit_who")).isEqualTo(hosts);
+            try (ResultSet plan = s.executeQuery("EXPLAIN QUERY PLAN SELECT id FROM audit_who WHERE client IS 'ci' AND identity_kind IS 'port'"
+                    + " AND identity IS '127.0.0.1:2380' AND remote_host IS '10.0.0.1'")) {
+                assertThat(plan.getString(4)).as("a caller not in memory is found without a scan").contains("USING INDEX audit_who_caller");
+            }
         }
     }
 

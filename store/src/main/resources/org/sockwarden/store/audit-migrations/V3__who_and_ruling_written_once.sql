@@ -60,6 +60,10 @@ DELETE FROM sqlite_sequence WHERE name = 'audit_entry';
 INSERT INTO sqlite_sequence (name, seq) SELECT 'audit_entry', seq FROM sqlite_sequence WHERE name = 'audit';
 DROP TABLE audit;
 CREATE INDEX audit_entry_ts ON audit_entry (ts);
+-- The writer looks a caller up by its values when its id is not in memory (first seen since the
+-- file was opened, or past the cache's size): found through this index, not a scan, however many
+-- remote hosts have called.
+CREATE INDEX audit_who_caller ON audit_who (remote_host, identity, client);
 CREATE VIEW audit AS
     SELECT e.id, e.ts, w.client, w.identity_kind, w.identity, w.remote_host, e.remote_port, e.method, e.target, r.operation,
            r.decision, r.decided_by, r.guardrail, e.status, e.bytes_in, e.bytes_out, e.duration_us
