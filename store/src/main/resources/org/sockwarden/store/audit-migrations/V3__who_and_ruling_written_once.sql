@@ -37,25 +37,25 @@ CREATE TABLE audit_entry (
     bytes_out   INTEGER NOT NULL,
     duration_us INTEGER NOT NULL
 );
--- The rows of V2: remote was host:port (the host bracketed when IPv6), so the port is the digits
--- after the last colon, which rtrim leaves alone.
-INSERT INTO audit_who (client, identity_kind, identity, remote_host)
-    SELECT DISTINCT client, identity_kind, identity,
-           CASE WHEN remote IS NULL THEN NULL ELSE substr(rtrim(remote, '0123456789'), 1, length(rtrim(remote, '0123456789')) - 1) END
+-- The rows of V2, their remote split once: it was host:port (the host bracketed when IPv6), so the
+-- port is the digits after the last colon, which rtrim leaves alone; a NULL remote gives NULLs.
+CREATE TEMP TABLE audit_v2_rows AS
+    SELECT *, substr(rtrim(remote, '0123456789'), 1, length(rtrim(remote, '0123456789')) - 1) AS remote_host,
+           CAST(substr(remote, length(rtrim(remote, '0123456789')) + 1) AS INTEGER) AS remote_port
     FROM audit;
+INSERT INTO audit_who (client, identity_kind, identity, remote_host)
+    SELECT DISTINCT client, identity_kind, identity, remote_host FROM audit_v2_rows;
 INSERT INTO audit_ruling (operation, decision, decided_by, guardrail)
-    SELECT DISTINCT operation, decision, decided_by, guardrail FROM audit;
+    SELECT DISTINCT operation, decision, decided_by, guardrail FROM audit_v2_rows;
 INSERT INTO audit_entry (id, ts, who, remote_port, method, target, ruling, status, bytes_in, bytes_out, duration_us)
-    SELECT a.id, a.ts, w.id,
-           CASE WHEN a.remote IS NULL THEN NULL ELSE CAST(substr(a.remote, length(rtrim(a.remote, '0123456789')) + 1) AS INTEGER) END,
-           a.method, a.target, r.id, a.status, a.bytes_in, a.bytes_out, a.duration_us
-    FROM audit a
+    SELECT a.id, a.ts, w.id, a.remote_port, a.method, a.target, r.id, a.status, a.bytes_in, a.bytes_out, a.duration_us
+    FROM audit_v2_rows a
     JOIN audit_who w ON w.client IS a.client AND w.identity_kind = a.identity_kind AND w.identity IS a.identity
-        AND w.remote_host IS (CASE WHEN a.remote IS NULL THEN NULL
-                                   ELSE substr(rtrim(a.remote, '0123456789'), 1, length(rtrim(a.remote, '0123456789')) - 1) END)
+        AND w.remote_host IS a.remote_host
     JOIN audit_ruling r ON r.operation IS a.operation AND r.decision = a.decision AND r.decided_by IS a.decided_by
         AND r.guardrail IS a.guardrail
     ORDER BY a.id;
+DROP TABLE audit_v2_rows;
 DELETE FROM sqlite_sequence WHERE name = 'audit_entry';
 INSERT INTO sqlite_sequence (name, seq) SELECT 'audit_entry', seq FROM sqlite_sequence WHERE name = 'audit';
 DROP TABLE audit;
