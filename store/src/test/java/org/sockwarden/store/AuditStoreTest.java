@@ -84,10 +84,128 @@ class AuditStoreTest {
             assertThatThrownBy(() -> a.append(List.of(entry(T0, "x", "containers.list", "maybe", null, null))))
                     .hasMessageContaining("CHECK constraint failed");
         }
-        try (Connection c = Store.dataSource(file, 1000).getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_entry'")) {
-            assertThat(rs.next()).isTrue();
-            assertThat(rs.getString(1)).as("the time index is there again").isEqualTo("audit_entry_ts");
+        try (Connection c = Store.dataSource(file, 1000).getConnection(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_entry'")) {
+                assertThat(rs.next()).as("no index on ts since V4: the batches bound the time").isFalse();
+            }
+            assertThat(batches(s)).as("the V1 rows in one batch, the new row in its own").containsExactly(
+                    tuple(1L, 3L, 1L, 3L), tuple(6L, 6L, T0.toEpochMilli(), T0.toEpochMilli()));
+        }
+    }
+
+    /** The rows of audit_batch: first_id, last_id, ts_min, ts_max. */
+    private static List<org.assertj.core.groups.Tuple> batches(Statement s) throws Exception {
+        List<org.assertj.core.groups.Tuple> batches = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery("SELECT first_id, last_id, ts_min, ts_max FROM audit_batch ORDER BY first_id")) {
+            while (rs.next()) {
+                batches.add(tuple(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)));
+            }
+        }
+        return batches;
+    }
+
+    private static List<String> plan(Statement s, String sql) throws Exception {
+        List<String> plan = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery("EXPLAIN QUERY PLAN " + sql)) {
+            while (rs.next()) {
+                plan.add(rs.getString("detail"));
+            }
+        }
+        return plan;
+    }
+
+    @Test
+    void aSinceFindsEveryRowAtOrAfterItAcrossBatchesWhoseTimesOverlapAndReadsOnlyTheIdsTheyBound() throws Exception {
+        try (AuditStore a = AuditStore.open(dir)) {
+            a.append(List.of(entry(T0.plusSeconds(10), "ci", "containers.list", "allow", "CONTAINERS", null),
+                    entry(T0.plusSeconds(11), "ci", "containers.list", "allow", "CONTAINERS", null)));
+            // A record that reached the writer late: older than the batch before it.
+            a.append(List.of(entry(T0.plusSeconds(5), "ci", "volumes.list", "deny", "VOLUMES", null),
+                    entry(T0.plusSeconds(20), "ci", "containers.list", "allow", "CONTAINERS", null)));
+            a.append(List.of(entry(T0.plusSeconds(30), "ops", "containers.list", "allow", "CONTAINERS", null)));
+
+            assertThat(a.find(new AuditStore.Filter(null, null, null, T0.plusSeconds(5), 0, 0))).extracting(AuditEntry::time)
+                    .containsExactly(T0.plusSeconds(10), T0.plusSeconds(11), T0.plusSeconds(5), T0.plusSeconds(20), T0.plusSeconds(30));
+            assertThat(a.find(new AuditStore.Filter(null, null, null, T0.plusSeconds(11), 0, 0))).extracting(AuditEntry::time)
+                    .containsExactly(T0.plusSeconds(11), T0.plusSeconds(20), T0.plusSeconds(30));
+            assertThat(a.find(new AuditStore.Filter(null, null, null, T0.plusSeconds(12), 0, 1))).extracting(AuditEntry::time)
+                    .containsExactly(T0.plusSeconds(30));
+            assertThat(a.find(new AuditStore.Filter(null, null, null, T0.plusSeconds(31), 0, 0))).isEmpty();
+            assertThat(a.counts(T0.plusSeconds(5))).containsExactly(new AuditStore.Count("ci", "allow", 3),
+                    new AuditStore.Count("ci", "deny", 1), new AuditStore.Count("ops", "allow", 1));
+            assertThat(a.counts(T0.plusSeconds(12))).containsExactly(new AuditStore.Count("ci", "allow", 1),
+                    new AuditStore.Count("ops", "allow", 1));
+            assertThat(a.usage(null, Set.of("deny"), T0.plusSeconds(5))).extracting(AuditStore.Usage::operation).containsExactly("volumes.list");
+            assertThat(a.usage(null, Set.of("deny"), T0.plusSeconds(6))).isEmpty();
+        }
+        try (Connection c = Store.dataSource(dir.resolve(AuditStore.FILE), 1000).getConnection(); Statement s = c.createStatement()) {
+            assertThat(batches(s)).containsExactly(tuple(1L, 2L, T0.plusSeconds(10).toEpochMilli(), T0.plusSeconds(11).toEpochMilli()),
+                    tuple(3L, 4L, T0.plusSeconds(5).toEpochMilli(), T0.plusSeconds(20).toEpochMilli()),
+                    tuple(5L, 5L, T0.plusSeconds(30).toEpochMilli(), T0.plusSeconds(30).toEpochMilli()));
+            // The rows are read from the batches' first id on, by the table's key, not all of them.
+            assertThat(plan(s, "SELECT id FROM audit WHERE " + AuditStore.SINCE.replace("?", "1"))).anySatisfy(step ->
+                    assertThat(step).startsWith("SEARCH e USING INTEGER PRIMARY KEY (rowid>?)")).noneSatisfy(step ->
+                    assertThat(step).startsWith("SCAN e"));
+        }
+    }
+
+    @Test
+    void ageRetentionDeletesEveryRowBeforeTheCutoffAndReadsNoRowWhileNoneIs() throws Exception {
+        try (AuditStore a = AuditStore.open(dir)) {
+            List<AuditEntry> first = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                first.add(entry(T0.plusSeconds(i), "ci", "containers.list", "allow", "CONTAINERS", null));
+            }
+            a.append(first);
+            a.append(List.of(entry(T0.plusSeconds(50), "ci", "containers.list", "allow", "CONTAINERS", null),
+                    entry(T0.plusSeconds(3), "ci", "volumes.list", "deny", "VOLUMES", null),
+                    entry(T0.plusSeconds(60), "ci", "containers.list", "allow", "CONTAINERS", null)));
+
+            assertThat(a.deleteOlderThan(T0, 100)).as("nothing that old").isZero();
+            assertThat(a.deleteOlderThan(T0.plusSeconds(5), 4)).isEqualTo(4);
+            assertThat(a.deleteOlderThan(T0.plusSeconds(5), 4)).as("T0+4, and the late T0+3 of the second batch").isEqualTo(2);
+            assertThat(a.deleteOlderThan(T0.plusSeconds(5), 4)).isZero();
+            assertThat(a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).extracting(AuditEntry::time).containsExactly(
+                    T0.plusSeconds(5), T0.plusSeconds(6), T0.plusSeconds(7), T0.plusSeconds(8), T0.plusSeconds(9), T0.plusSeconds(50),
+                    T0.plusSeconds(60));
+            try (Connection c = Store.dataSource(dir.resolve(AuditStore.FILE), 1000).getConnection(); Statement s = c.createStatement()) {
+                assertThat(batches(s)).as("both batches still hold rows").hasSize(2);
+            }
+            assertThat(a.deleteOlderThan(T0.plusSeconds(55), 100)).isEqualTo(6);
+            try (Connection c = Store.dataSource(dir.resolve(AuditStore.FILE), 1000).getConnection(); Statement s = c.createStatement()) {
+                assertThat(batches(s)).as("the first batch went with its last row").containsExactly(
+                        tuple(11L, 13L, T0.plusSeconds(3).toEpochMilli(), T0.plusSeconds(60).toEpochMilli()));
+                // While no batch is older than the cutoff, no row of audit_entry is read.
+                assertThat(plan(s, "SELECT id FROM audit_entry WHERE " + AuditStore.BEFORE.replace("?1", "1"))).anySatisfy(step -> assertThat(step).startsWith("SEARCH audit_entry USING INTEGER PRIMARY KEY"))
+                        .noneSatisfy(step -> assertThat(step).startsWith("SCAN"));
+            }
+        }
+    }
+
+    @Test
+    void everyBatchIsRecordedWithItsIdsAndTimesAndGoesWhenItsLastRowGoes() throws Exception {
+        try (AuditStore a = AuditStore.open(dir)) {
+            List<AuditEntry> big = new ArrayList<>();
+            for (int i = 0; i < AuditStore.ROWS_PER_INSERT * 2 + 5; i++) {
+                big.add(entry(T0.plusMillis(i), "ci", "containers.list", "allow", "CONTAINERS", null));
+            }
+            a.append(big);
+            a.append(List.of(entry(T0.plusSeconds(9), "ci", "containers.list", "allow", "CONTAINERS", null)));
+            long n = big.size();
+            try (Connection c = Store.dataSource(dir.resolve(AuditStore.FILE), 1000).getConnection(); Statement s = c.createStatement()) {
+                assertThat(batches(s)).containsExactly(tuple(1L, n, T0.toEpochMilli(), T0.plusMillis(n - 1).toEpochMilli()),
+                        tuple(n + 1, n + 1, T0.plusSeconds(9).toEpochMilli(), T0.plusSeconds(9).toEpochMilli()));
+                assertThat(a.deleteBeyond(2, 1000)).isEqualTo(n - 1);
+                assertThat(batches(s)).as("the first batch keeps its last row").hasSize(2);
+                assertThat(a.deleteBeyond(1, 1000)).isEqualTo(1);
+                assertThat(batches(s)).extracting(t -> t.toList().get(0)).containsExactly(n + 1);
+                assertThat(a.deleteBeyond(0, 1000)).isEqualTo(1);
+                assertThat(batches(s)).as("kept while no row is left").hasSize(1);
+                a.append(List.of(entry(T0.plusSeconds(10), "ci", "containers.list", "allow", "CONTAINERS", null)));
+                assertThat(a.deleteBeyond(1, 1000)).isZero();
+                assertThat(batches(s)).containsExactly(tuple(n + 2, n + 2, T0.plusSeconds(10).toEpochMilli(), T0.plusSeconds(10).toEpochMilli()));
+                assertThat(a.find(new AuditStore.Filter(null, null, null, T0.plusSeconds(10), 0, 0))).hasSize(1);
+            }
         }
     }
 
@@ -126,6 +244,8 @@ class AuditStoreTest {
             // Id 5 was written before the upgrade (then deleted): the next row gets 6.
             a.append(List.of(entry(T0, "ci", "system.ping", "allow", "PING", null)));
             assertThat(a.find(new AuditStore.Filter(null, null, null, null, 4, 0))).extracting(AuditEntry::id).containsExactly(6L);
+            assertThat(a.find(new AuditStore.Filter(null, null, null, Instant.ofEpochMilli(3), 0, 0))).as("since, on the rows of V2")
+                    .extracting(AuditEntry::id).containsExactly(3L, 4L, 6L);
         }
         try (Connection c = Store.dataSource(file, 1000).getConnection(); Statement s = c.createStatement()) {
             assertThat(count(s, "SELECT COUNT(*) FROM audit_who")).as("ci from 127.0.0.1, ops from ::1, the socket's nobody").isEqualTo(3);
