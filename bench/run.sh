@@ -206,8 +206,11 @@ for p in 23759 23760; do wrk -t2 -c16 -d$audit_warm http://127.0.0.1:$p/_ping >/
 audit_java=$(pgrep -f "sockwarden.jar serve --listen 127.0.0.1:23759" | head -1)
 writer_ticks() { local t; for t in /proc/$audit_java/task/*; do
   if [ "$(cat "$t/comm" 2>/dev/null)" = sockwarden-audi ]; then awk '{print $14 + $15}' "$t/stat"; fi; done | head -1; }
-audit_count() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from audit_entry').fetchone()[0])" \
-  "$tmp/data-audit/audit.db" 2>/dev/null || echo 0; }
+# Records written: the highest id, since ids rise by one per record and retention takes the oldest
+# (a count of the rows stops at --audit-max-rows, which the rounds reach). A count that fails says
+# why on the bench's stderr (a run on 2026-12-07 printed "?" and "-" here).
+audit_count() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1], timeout=30).execute('select coalesce(max(id), 0) from audit_entry').fetchone()[0])" \
+  "$tmp/data-audit/audit.db" || echo 0; }
 writer_t0=$(writer_ticks); rows0=$(audit_count)
 declare -A audit_runs=()
 audit_ratios=""
@@ -227,8 +230,8 @@ writer_us=$(awk -v t="${writer_t1:-0}" -v t0="${writer_t0:-0}" -v n=$((rows1 - r
   'BEGIN { if (n > 0 && t > t0) printf "%.1f", (t - t0) * 1000000 / hz / n; else print "-" }')
 audit_ratio=$(awk NF <<<"$audit_ratios" | median)
 audit_ratio_range=$(awk NF <<<"$audit_ratios" | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {print lo "–" hi}')
-audit_rows=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from audit').fetchone()[0])" \
-  "$tmp/data-audit/audit.db" 2>/dev/null || echo "?")
+audit_rows=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1], timeout=30).execute('select count(*) from audit').fetchone()[0])" \
+  "$tmp/data-audit/audit.db" || echo "?")
 kill "${audit_pids[@]}" 2>/dev/null || true; wait "${audit_pids[@]}" 2>/dev/null || true
 
 # Mutual TLS: wrk cannot present a client certificate, so a socat per connection does (kept alive, as
