@@ -23,6 +23,15 @@ class AuditStoreTest {
 
     private static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
 
+    /** {@code n} allowed listings by "ci", a second apart from T0. */
+    static List<AuditEntry> listings(int n) {
+        List<AuditEntry> rows = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            rows.add(entry(T0.plusSeconds(i), "ci", "containers.list", "allow", "CONTAINERS", null));
+        }
+        return rows;
+    }
+
     static AuditEntry entry(Instant time, String client, String operation, String decision, String decidedBy, String guardrail) {
         return new AuditEntry(0, time, client, "port", "127.0.0.1:2380", "127.0.0.1", 40000, "GET", "/v1.41/" + operation,
                 operation, decision, decidedBy, guardrail, decision.equals("allow") ? 200 : 403, 0, 10, 150);
@@ -152,11 +161,7 @@ class AuditStoreTest {
     @Test
     void ageRetentionDeletesEveryRowBeforeTheCutoffAndReadsNoRowWhileNoneIs() throws Exception {
         try (AuditStore a = AuditStore.open(dir)) {
-            List<AuditEntry> first = new ArrayList<>();
-            for (int i = 0; i < 10; i++) {
-                first.add(entry(T0.plusSeconds(i), "ci", "containers.list", "allow", "CONTAINERS", null));
-            }
-            a.append(first);
+            a.append(listings(10));
             a.append(List.of(entry(T0.plusSeconds(50), "ci", "containers.list", "allow", "CONTAINERS", null),
                     entry(T0.plusSeconds(3), "ci", "volumes.list", "deny", "VOLUMES", null),
                     entry(T0.plusSeconds(60), "ci", "containers.list", "allow", "CONTAINERS", null)));
@@ -456,11 +461,7 @@ class AuditStoreTest {
     @Test
     void retentionDeletesTheOldestByAgeAndBeyondTheRowLimitInChunks() {
         try (AuditStore a = AuditStore.open(dir)) {
-            List<AuditEntry> rows = new ArrayList<>();
-            for (int i = 0; i < 100; i++) {
-                rows.add(entry(T0.plusSeconds(i), "ci", "containers.list", "allow", "CONTAINERS", null));
-            }
-            a.append(rows);
+            a.append(listings(100));
             // Older than T0+30s: 30 rows, 20 per chunk.
             assertThat(a.deleteOlderThan(T0.plusSeconds(30), 20)).isEqualTo(20);
             assertThat(a.deleteOlderThan(T0.plusSeconds(30), 20)).isEqualTo(10);
@@ -483,11 +484,7 @@ class AuditStoreTest {
     @Test
     void theRowLimitDeletesNoMoreThanAChunkAndGoesOnPastAGapInTheIds() throws Exception {
         try (AuditStore a = AuditStore.open(dir)) {
-            List<AuditEntry> rows = new ArrayList<>();
-            for (int i = 0; i < 30; i++) {
-                rows.add(entry(T0.plusSeconds(i), "ci", "containers.list", "allow", "CONTAINERS", null));
-            }
-            a.append(rows);
+            a.append(listings(30));
             // Rows 6-15 go by age: the ids left are 1-5 and 16-30.
             try (Connection c = Store.dataSource(dir.resolve(AuditStore.FILE), 1000).getConnection(); Statement s = c.createStatement()) {
                 s.execute("DELETE FROM audit_entry WHERE id BETWEEN 6 AND 15");
