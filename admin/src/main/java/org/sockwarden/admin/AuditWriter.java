@@ -44,8 +44,11 @@ final class AuditWriter implements AuditSink, AutoCloseable {
     private static final long REOPEN_NANOS = 2_000_000_000L;
     private static final long REPORT_NANOS = 10_000_000_000L;
     private static final long RETENTION_NANOS = 1_000_000_000L;
-    /** Rows one retention delete takes: short transactions, so the next batch never waits long. */
-    private static final int DELETE_CHUNK = 5_000;
+    /**
+     * Batches (of up to 2,000 records each) one retention delete takes: short transactions, so the
+     * next batch never waits long, and at the row limit many times what the writer adds in a round.
+     */
+    private static final int DELETE_CHUNK = 500;
     private static final int CHUNKS_PER_ROUND = 10;
 
     private final Path dataDir;

@@ -1,5 +1,11 @@
 package org.sockwarden.store;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.CharArrayWriter;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -10,18 +16,28 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The audit trail: {@value #FILE}, a SQLite file of its own beside the policy store, in WAL mode.
  * It is apart from the policy so that its steady inserts and its retention deletes never hold the
  * write lock an admin command waits for, never move the {@code data_version} the policy watcher
  * polls, and can be moved, emptied or lost without touching a grant.
+ *
+ * <p>A row of audit_batch holds the records of one of the writer's transactions, packed in one
+ * JSON array (V5): a batch of hundreds of records costs one insert. Record ids are positions in
+ * it. The readers unpack the batches whose ids and times can hold what they ask for and test each
+ * record exactly; the view {@code audit} unpacks them all, for the sqlite3 shell.
  *
  * <p>One connection per instance, its methods serialised: the proxy's writer has one instance and
  * is the only writer; the CLI and the status page read through instances of their own.
@@ -30,23 +46,20 @@ public final class AuditStore implements AutoCloseable {
 
     public static final String FILE = "audit.db";
     static final List<String> MIGRATIONS = List.of("V1__audit.sql", "V2__limit_decision.sql", "V3__who_and_ruling_written_once.sql",
-            "V4__batches_bound_the_time.sql");
-    private static final String COLUMNS = "id, ts, client, identity_kind, identity, remote_host, remote_port, method, target, operation, "
-            + "decision, decided_by, guardrail, status, bytes_in, bytes_out, duration_us";
-    /**
-     * The rows at or after a time (its two parameters: the time, twice), for the readers of the view
-     * {@code audit}: exactly by ts, and bounded by the ids of the batches that can hold such rows, so
-     * that only the rows written since are read (audit_entry has no index on ts; see V4).
-     */
-    static final String SINCE = "ts >= ? AND id >= (SELECT MIN(first_id) FROM audit_batch WHERE ts_max >= ?)";
-    /** The rows of audit_entry before a time ({@code ?1}), bounded alike by the batches that can hold them. */
-    static final String BEFORE = "id BETWEEN (SELECT MIN(first_id) FROM audit_batch WHERE ts_min < ?1) "
-            + "AND (SELECT MAX(last_id) FROM audit_batch WHERE ts_min < ?1) AND ts < ?1";
+            "V4__batches_bound_the_time.sql", "V5__records_packed_per_batch.sql");
+    private static final JsonFactory JSON = new JsonFactory();
+    /** The highest id ever given; retention never lowers it, so ids keep rising after the table was emptied. */
+    private static final String LAST_ID = "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_batch'), 0)";
 
     /** Which rows {@link #find} returns; null fields and an empty set do not filter. */
     public record Filter(String client, Set<String> decisions, String operation, Instant since, long afterId, int limit) {
         public Filter {
             decisions = decisions == null ? Set.of() : Set.copyOf(decisions);
+        }
+
+        boolean matches(AuditEntry e) {
+            return e.id() > afterId && (client == null || client.equals(e.client())) && (decisions.isEmpty() || decisions.contains(e.decision()))
+                    && (operation == null || operation.equals(e.operation())) && (since == null || !e.time().isBefore(since));
         }
     }
 
@@ -62,13 +75,37 @@ public final class AuditStore implements AutoCloseable {
     /** What was ruled: a row of audit_ruling. */
     private record Ruling(String operation, String decision, String decidedBy, String guardrail) {}
 
-    private static final int FIELDS = 10;
     /**
-     * Rows per INSERT under load: one statement of 64 rows took about half the CPU per row of 64
-     * one-row statements in a JDBC batch (1.75 against 3.4 µs a row, 2,000 rows per transaction,
-     * sqlite-jdbc 3.54), and the writer's CPU is taken from the requests on a busy machine.
+     * A record as packed in its batch, the JSON array {@code [ts, who, remote_port, method, target,
+     * ruling, status, bytes_in, bytes_out, duration_us]}: its caller and its ruling by id, no
+     * remote port without a remote host.
      */
-    static final int ROWS_PER_INSERT = 64;
+    private record Packed(long ts, long who, Integer remotePort, String method, String target, long ruling, int status,
+                          long bytesIn, long bytesOut, long durationMicros) {
+
+        void write(JsonGenerator g) throws IOException {
+            g.writeStartArray();
+            g.writeNumber(ts);
+            g.writeNumber(who);
+            if (remotePort == null) {
+                g.writeNull();
+            } else {
+                g.writeNumber(remotePort.intValue());
+            }
+            g.writeString(method);
+            g.writeString(target);
+            g.writeNumber(ruling);
+            g.writeNumber(status);
+            g.writeNumber(bytesIn);
+            g.writeNumber(bytesOut);
+            g.writeNumber(durationMicros);
+            g.writeEndArray();
+        }
+    }
+
+    /** A row of audit_batch unpacked: record {@code i} has id {@code firstId + i}, and is null where retention removed it. */
+    private record Batch(long lastId, long firstId, List<Packed> records) {}
+
     /**
      * Ids of audit_who and audit_ruling rows kept in memory; past this many (only a flood of distinct
      * remote hosts gets there) the cache starts again, and the rows are looked up in the file.
@@ -81,9 +118,7 @@ public final class AuditStore implements AutoCloseable {
             w -> new String[] {w.client(), w.identityKind(), w.identity(), w.remoteHost()});
     private final Dictionary<Ruling> ruling = new Dictionary<>("audit_ruling", List.of("operation", "decision", "decided_by", "guardrail"),
             r -> new String[] {r.operation(), r.decision(), r.decidedBy(), r.guardrail()});
-    // The writer's statements, prepared once (preparing the 64-row INSERT took 8 % of its CPU when done per batch).
-    private PreparedStatement insertChunk;
-    private PreparedStatement insertOne;
+    private final CharArrayWriter packed = new CharArrayWriter(1 << 16);
     private PreparedStatement insertBatch;
 
     private AuditStore(Path file, Connection connection) {
@@ -104,10 +139,9 @@ public final class AuditStore implements AutoCloseable {
             c = Store.dataSource(file, 5_000).getConnection();
             Store.migrate(c, file, "audit-migrations/", MIGRATIONS);
             try (Statement s = c.createStatement()) {
-                // A commit waits for no fsync of the log (with FULL it did, 20 a second under load; 1.51 against
-                // 1.40 µs of the writer's CPU a row at the row limit): a power loss may take the last
-                // commits, as it takes the records still queued, and a crash of the process takes nothing
-                // committed. The policy store stays FULL for its revocations.
+                // A commit waits for no fsync of the log (with FULL it did, 20 a second under load): a
+                // power loss may take the last commits, as it takes the records still queued, and a
+                // crash of the process takes nothing committed. The policy store stays FULL for its revocations.
                 s.execute("PRAGMA synchronous = NORMAL");
             }
             return new AuditStore(file, c);
@@ -122,39 +156,46 @@ public final class AuditStore implements AutoCloseable {
     }
 
     /**
-     * Writes {@code entries} in one transaction, in their order (ids rise with it), and the batch's
-     * row in audit_batch. A caller or a ruling not yet in the file is added to it in the same transaction.
+     * Writes {@code entries} in one transaction as one batch, their ids rising in their order after
+     * the highest given so far. A caller or a ruling not yet in the file is added to it in the same transaction.
      */
     public synchronized void append(List<AuditEntry> entries) {
         if (entries.isEmpty()) {
             return;
         }
-        int chunked = entries.size() - entries.size() % ROWS_PER_INSERT;
         boolean committed = false;
         try {
             connection.setAutoCommit(false);
-            for (int start = 0; start < chunked; start += ROWS_PER_INSERT) {
-                PreparedStatement p = insertChunk();
-                for (int row = 0; row < ROWS_PER_INSERT; row++) {
-                    bind(p, row * FIELDS, entries.get(start + row));
+            long min = Long.MAX_VALUE;
+            long max = Long.MIN_VALUE;
+            packed.reset();
+            try (JsonGenerator g = JSON.createGenerator(packed)) {
+                g.writeStartArray();
+                for (AuditEntry e : entries) {
+                    long ts = e.time().toEpochMilli();
+                    min = Math.min(min, ts);
+                    max = Math.max(max, ts);
+                    new Packed(ts, who.id(new Who(e.client(), e.identityKind(), e.identity(), e.remoteHost())),
+                            e.remoteHost() == null ? null : e.remotePort(), e.method(), e.target(),
+                            ruling.id(new Ruling(e.operation(), e.decision(), e.decidedBy(), e.guardrail())), e.status(), e.bytesIn(),
+                            e.bytesOut(), e.durationMicros()).write(g);
                 }
-                p.executeUpdate();
+                g.writeEndArray();
             }
-            if (chunked < entries.size()) {
-                PreparedStatement p = insertOne();
-                for (AuditEntry e : entries.subList(chunked, entries.size())) {
-                    bind(p, 0, e);
-                    p.addBatch();
-                }
-                p.executeBatch();
+            if (insertBatch == null) {
+                insertBatch = connection.prepareStatement("INSERT INTO audit_batch (last_id, first_id, ts_min, ts_max, records) "
+                        + "SELECT last + ?1, last + 1, ?2, ?3, ?4 FROM (SELECT " + LAST_ID + " AS last)");
             }
-            batch(entries);
+            insertBatch.setInt(1, entries.size());
+            insertBatch.setLong(2, min);
+            insertBatch.setLong(3, max);
+            insertBatch.setString(4, packed.toString());
+            insertBatch.executeUpdate();
             connection.commit();
             committed = true;
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException | IOException | RuntimeException e) {
             rollbackQuietly();
-            clearBatchQuietly();
-            throw e instanceof SQLException sql ? Store.unusable(file, sql) : (RuntimeException) e;
+            throw failure(e);
         } finally {
             who.ended(committed);
             ruling.ended(committed);
@@ -162,80 +203,16 @@ public final class AuditStore implements AutoCloseable {
         }
     }
 
-    /** What a failed append had added to the one-row statement's batch must not go out with the next. */
-    private void clearBatchQuietly() {
-        try {
-            if (insertOne != null) {
-                insertOne.clearBatch();
-            }
-        } catch (SQLException ignored) {
-            // a broken connection: the next call reports it
+    /** What went wrong, for the operator: an IOException is a batch that does not unpack (the generator writes to memory). */
+    private RuntimeException failure(Exception e) {
+        if (e instanceof SQLException sql) {
+            return Store.unusable(file, sql);
         }
+        return e instanceof IOException io ? new StoreException("database " + file + ": " + io.getMessage(), io) : (RuntimeException) e;
     }
 
     /**
-     * The batch's ids and times. This connection is the file's only writer and the batch's rows went
-     * in one after another in this transaction, so AUTOINCREMENT gave them consecutive ids, up to
-     * the last one inserted.
-     */
-    private void batch(List<AuditEntry> entries) throws SQLException {
-        long min = Long.MAX_VALUE;
-        long max = Long.MIN_VALUE;
-        for (AuditEntry e : entries) {
-            long ts = e.time().toEpochMilli();
-            min = Math.min(min, ts);
-            max = Math.max(max, ts);
-        }
-        if (insertBatch == null) {
-            insertBatch = connection.prepareStatement("INSERT INTO audit_batch (first_id, last_id, ts_min, ts_max) "
-                    + "VALUES (last_insert_rowid() - ? + 1, last_insert_rowid(), ?, ?)");
-        }
-        insertBatch.setInt(1, entries.size());
-        insertBatch.setLong(2, min);
-        insertBatch.setLong(3, max);
-        insertBatch.executeUpdate();
-    }
-
-    private PreparedStatement insertChunk() throws SQLException {
-        if (insertChunk == null) {
-            insertChunk = connection.prepareStatement(insert(ROWS_PER_INSERT));
-        }
-        return insertChunk;
-    }
-
-    private PreparedStatement insertOne() throws SQLException {
-        if (insertOne == null) {
-            insertOne = connection.prepareStatement(insert(1));
-        }
-        return insertOne;
-    }
-
-    private static String insert(int rows) {
-        String values = "(" + String.join(", ", Collections.nCopies(FIELDS, "?")) + ")";
-        return "INSERT INTO audit_entry (ts, who, remote_port, method, target, ruling, status, bytes_in, bytes_out, duration_us) VALUES "
-                + String.join(", ", Collections.nCopies(rows, values));
-    }
-
-    /** Binds {@code e} to the {@value #FIELDS} parameters after {@code offset}. */
-    private void bind(PreparedStatement p, int offset, AuditEntry e) throws SQLException {
-        p.setLong(offset + 1, e.time().toEpochMilli());
-        p.setLong(offset + 2, who.id(new Who(e.client(), e.identityKind(), e.identity(), e.remoteHost())));
-        if (e.remoteHost() == null) {
-            p.setNull(offset + 3, Types.INTEGER);
-        } else {
-            p.setInt(offset + 3, e.remotePort());
-        }
-        p.setString(offset + 4, e.method());
-        p.setString(offset + 5, e.target());
-        p.setLong(offset + 6, ruling.id(new Ruling(e.operation(), e.decision(), e.decidedBy(), e.guardrail())));
-        p.setInt(offset + 7, e.status());
-        p.setLong(offset + 8, e.bytesIn());
-        p.setLong(offset + 9, e.bytesOut());
-        p.setLong(offset + 10, e.durationMicros());
-    }
-
-    /**
-     * A table of few distinct rows that audit_entry refers to by id (audit_who, audit_ruling), with
+     * A table of few distinct rows that the records refer to by id (audit_who, audit_ruling), with
      * the ids of its rows in memory. Ids of rows the transaction in progress added are kept apart
      * until it ends: a rolled-back row is gone, and its id must not be used again.
      */
@@ -312,37 +289,21 @@ public final class AuditStore implements AutoCloseable {
         }
     }
 
+    // ---- reads ----
+
     /**
      * The rows {@code filter} selects, oldest first: with {@code afterId} the first {@code limit}
      * after it (what {@code --follow} asks for), else the newest {@code limit}; a limit of 0 is no limit.
      */
     public synchronized List<AuditEntry> find(Filter filter) {
-        StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM audit WHERE id > ?");
-        List<Object> args = new ArrayList<>(List.of(filter.afterId()));
-        if (filter.client() != null) {
-            sql.append(" AND client = ?");
-            args.add(filter.client());
-        }
-        if (!filter.decisions().isEmpty()) {
-            sql.append(" AND decision IN (").append(String.join(", ", Collections.nCopies(filter.decisions().size(), "?"))).append(')');
-            args.addAll(filter.decisions().stream().sorted().toList());
-        }
-        if (filter.operation() != null) {
-            sql.append(" AND operation = ?");
-            args.add(filter.operation());
-        }
-        if (filter.since() != null) {
-            sql.append(" AND ").append(SINCE);
-            args.add(filter.since().toEpochMilli());
-            args.add(filter.since().toEpochMilli());
-        }
         boolean newest = filter.afterId() == 0 && filter.limit() > 0;
-        sql.append(newest ? " ORDER BY id DESC" : " ORDER BY id");
-        if (filter.limit() > 0) {
-            sql.append(" LIMIT ?");
-            args.add(filter.limit());
-        }
-        List<AuditEntry> rows = query(sql.toString(), args);
+        List<AuditEntry> rows = new ArrayList<>();
+        read(records -> records.scan(filter.afterId(), filter.since(), newest, e -> {
+            if (filter.matches(e)) {
+                rows.add(e);
+            }
+            return filter.limit() == 0 || rows.size() < filter.limit();
+        }));
         if (newest) {
             Collections.reverse(rows);
         }
@@ -351,118 +312,368 @@ public final class AuditStore implements AutoCloseable {
 
     /** The rows of these ids, in id order; ids that are gone (retention) are left out. */
     public synchronized List<AuditEntry> entries(List<Long> ids) {
-        if (ids.isEmpty()) {
-            return List.of();
-        }
-        return query("SELECT " + COLUMNS + " FROM audit WHERE id IN (" + String.join(", ", Collections.nCopies(ids.size(), "?"))
-                + ") ORDER BY id", new ArrayList<>(ids));
+        TreeSet<Long> wanted = new TreeSet<>(ids);
+        List<AuditEntry> rows = new ArrayList<>();
+        read(records -> {
+            // Each batch unpacked once, for all the ids it holds.
+            Long id = wanted.isEmpty() ? null : wanted.first();
+            while (id != null) {
+                Batch b = records.batchHolding(id);
+                if (b != null) {
+                    for (long in : wanted.subSet(id, true, b.lastId(), true)) {
+                        Packed p = b.records().get((int) (in - b.firstId()));
+                        if (p != null) {
+                            rows.add(records.entry(in, p));
+                        }
+                    }
+                }
+                id = wanted.higher(b == null ? id : b.lastId());
+            }
+        });
+        return rows;
     }
 
-    /** How many rows each client has of each decision since {@code since}. */
+    /** How many rows each client has of each decision since {@code since}, by client (null first) and decision. */
     public synchronized List<Count> counts(Instant since) {
-        List<Count> counts = new ArrayList<>();
-        try (PreparedStatement p = prepare("SELECT client, decision, COUNT(*) FROM audit WHERE " + SINCE
-                + " GROUP BY client, decision ORDER BY client, decision", List.of(since.toEpochMilli(), since.toEpochMilli()))) {
-            try (ResultSet rs = p.executeQuery()) {
-                while (rs.next()) {
-                    counts.add(new Count(rs.getString(1), rs.getString(2), rs.getLong(3)));
-                }
+        Map<List<String>, long[]> counts = new TreeMap<>(BY_TEXTS);
+        read(records -> records.scan(0, since, false, e -> {
+            if (!e.time().isBefore(since)) {
+                counts.computeIfAbsent(texts(e.client(), e.decision()), k -> new long[1])[0]++;
             }
-            return counts;
-        } catch (SQLException e) {
-            throw Store.unusable(file, e);
-        }
+            return true;
+        }));
+        List<Count> result = new ArrayList<>();
+        counts.forEach((k, n) -> result.add(new Count(k.get(0), k.get(1), n[0])));
+        return result;
     }
 
     /**
      * What was asked for since {@code since} with one of {@code decisions}, by client (or only
-     * {@code clientOrNull}), operation and guardrail option, most asked first.
+     * {@code clientOrNull}), operation, decision and guardrail option, most asked first, then newest first.
      */
     public synchronized List<Usage> usage(String clientOrNull, Set<String> decisions, Instant since) {
-        StringBuilder sql = new StringBuilder("SELECT client, operation, decision, guardrail, COUNT(*), MAX(id) FROM audit WHERE ")
-                .append(SINCE);
-        List<Object> args = new ArrayList<>(List.of(since.toEpochMilli(), since.toEpochMilli()));
-        if (clientOrNull != null) {
-            sql.append(" AND client = ?");
-            args.add(clientOrNull);
-        }
-        sql.append(" AND decision IN (").append(String.join(", ", Collections.nCopies(decisions.size(), "?"))).append(')');
-        args.addAll(decisions.stream().sorted().toList());
-        sql.append(" GROUP BY client, operation, decision, guardrail ORDER BY COUNT(*) DESC, MAX(id) DESC");
-        List<Usage> usage = new ArrayList<>();
-        try (PreparedStatement p = prepare(sql.toString(), args); ResultSet rs = p.executeQuery()) {
-            while (rs.next()) {
-                usage.add(new Usage(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6)));
+        Map<List<String>, long[]> usage = new HashMap<>();
+        read(records -> records.scan(0, since, false, e -> {
+            if (!e.time().isBefore(since) && (clientOrNull == null || clientOrNull.equals(e.client())) && decisions.contains(e.decision())) {
+                long[] countAndLast = usage.computeIfAbsent(texts(e.client(), e.operation(), e.decision(), e.guardrail()), k -> new long[2]);
+                countAndLast[0]++;
+                countAndLast[1] = Math.max(countAndLast[1], e.id());
             }
-            return usage;
-        } catch (SQLException e) {
-            throw Store.unusable(file, e);
+            return true;
+        }));
+        List<Usage> result = new ArrayList<>();
+        usage.forEach((k, n) -> result.add(new Usage(k.get(0), k.get(1), k.get(2), k.get(3), n[0], n[1])));
+        result.sort(Comparator.comparingLong(Usage::count).thenComparingLong(Usage::lastId).reversed());
+        return result;
+    }
+
+    /** Texts that may be null, as a key (List.of refuses nulls). */
+    private static List<String> texts(String... values) {
+        return Collections.unmodifiableList(Arrays.asList(values));
+    }
+
+    private static final Comparator<List<String>> BY_TEXTS = (a, b) -> {
+        for (int i = 0; i < a.size(); i++) {
+            int c = Comparator.nullsFirst(Comparator.<String>naturalOrder()).compare(a.get(i), b.get(i));
+            if (c != 0) {
+                return c;
+            }
         }
+        return 0;
+    };
+
+    /** Something done with a {@link Records}; SQLException and IOException are reported as the file's. */
+    private interface ReadWork {
+        void run(Records records) throws SQLException, IOException;
     }
 
     /**
-     * Deletes up to {@code chunk} of the rows written before {@code cutoff}, lowest ids first; returns
-     * how many. Only the ids of the batches that can hold such rows (ts_min before the cutoff) are
-     * read: none while nothing is that old.
+     * Runs {@code work} in one read transaction: the batches and the callers and rulings they refer
+     * to are of one moment of the file, whatever the writer commits meanwhile.
+     */
+    private void read(ReadWork work) {
+        try {
+            connection.setAutoCommit(false);
+            work.run(new Records());
+            connection.commit();
+        } catch (SQLException | IOException | RuntimeException e) {
+            rollbackQuietly();
+            throw failure(e);
+        } finally {
+            autoCommit();
+        }
+    }
+
+    /** Unpacks batches and turns their records into entries, with the callers and rulings they refer to read once each. */
+    private final class Records {
+        private final Map<Long, Who> whos = new HashMap<>();
+        private final Map<Long, Ruling> rulings = new HashMap<>();
+
+        /**
+         * Hands {@code visitor} every record after {@code afterId} in the batches that can hold one at
+         * or after {@code since} (null: any), oldest first or newest first, until it returns false.
+         * The visitor tests each record's own time: a batch's records are not in time order.
+         */
+        void scan(long afterId, Instant since, boolean newestFirst, Predicate<AuditEntry> visitor) throws SQLException, IOException {
+            try (PreparedStatement p = connection.prepareStatement("SELECT last_id, first_id, records FROM audit_batch "
+                    + "WHERE last_id > ? AND ts_max >= ? ORDER BY last_id" + (newestFirst ? " DESC" : ""))) {
+                p.setLong(1, afterId);
+                p.setLong(2, since == null ? Long.MIN_VALUE : since.toEpochMilli());
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        Batch b = unpack(rs);
+                        int n = b.records().size();
+                        for (int k = 0; k < n; k++) {
+                            int i = newestFirst ? n - 1 - k : k;
+                            Packed r = b.records().get(i);
+                            long id = b.firstId() + i;
+                            if (r != null && id > afterId && !visitor.test(entry(id, r))) {
+                                return;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /** The batch whose ids include {@code id}, or null. */
+        Batch batchHolding(long id) throws SQLException, IOException {
+            try (PreparedStatement p = connection.prepareStatement("SELECT last_id, first_id, records FROM audit_batch "
+                    + "WHERE last_id >= ? ORDER BY last_id LIMIT 1")) {
+                p.setLong(1, id);
+                try (ResultSet rs = p.executeQuery()) {
+                    if (!rs.next() || rs.getLong(2) > id) {
+                        return null;
+                    }
+                    return unpack(rs);
+                }
+            }
+        }
+
+        AuditEntry entry(long id, Packed p) throws SQLException {
+            Who w = whos.get(p.who());
+            if (w == null) {
+                String[] row = row("SELECT client, identity_kind, identity, remote_host FROM audit_who WHERE id = ?", p.who());
+                w = new Who(row[0], row[1], row[2], row[3]);
+                whos.put(p.who(), w);
+            }
+            Ruling r = rulings.get(p.ruling());
+            if (r == null) {
+                String[] row = row("SELECT operation, decision, decided_by, guardrail FROM audit_ruling WHERE id = ?", p.ruling());
+                r = new Ruling(row[0], row[1], row[2], row[3]);
+                rulings.put(p.ruling(), r);
+            }
+            return new AuditEntry(id, Instant.ofEpochMilli(p.ts()), w.client(), w.identityKind(), w.identity(), w.remoteHost(),
+                    p.remotePort() == null ? 0 : p.remotePort(), p.method(), p.target(), r.operation(), r.decision(), r.decidedBy(),
+                    r.guardrail(), p.status(), p.bytesIn(), p.bytesOut(), p.durationMicros());
+        }
+
+        private String[] row(String sql, long id) throws SQLException {
+            try (PreparedStatement p = connection.prepareStatement(sql)) {
+                p.setLong(1, id);
+                try (ResultSet rs = p.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new SQLException("a record refers to row " + id + " of " + sql.substring(sql.indexOf("FROM ") + 5, sql.indexOf(" WHERE"))
+                                + ", which is not there");
+                    }
+                    return new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)};
+                }
+            }
+        }
+    }
+
+    /** The batch in the current row of {@code rs}: last_id, first_id, records. */
+    private Batch unpack(ResultSet rs) throws SQLException, IOException {
+        long lastId = rs.getLong(1);
+        long firstId = rs.getLong(2);
+        if (firstId > lastId) {
+            throw damaged(lastId, "its first id is " + firstId);
+        }
+        List<Packed> records = new ArrayList<>((int) Math.min(lastId - firstId + 1, 4_096));
+        try (JsonParser p = JSON.createParser(rs.getString(3))) {
+            expect(p, JsonToken.START_ARRAY, lastId);
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                if (t == JsonToken.VALUE_NULL) {
+                    records.add(null);
+                    continue;
+                }
+                if (t != JsonToken.START_ARRAY) {
+                    throw damaged(lastId, "a record is " + t);
+                }
+                long ts = number(p, lastId);
+                long whoId = number(p, lastId);
+                Integer remotePort = p.nextToken() == JsonToken.VALUE_NULL ? null : Math.toIntExact(current(p, lastId));
+                String method = string(p, lastId);
+                String target = string(p, lastId);
+                long rulingId = number(p, lastId);
+                int status = Math.toIntExact(number(p, lastId));
+                records.add(new Packed(ts, whoId, remotePort, method, target, rulingId, status, number(p, lastId), number(p, lastId),
+                        number(p, lastId)));
+                expect(p, JsonToken.END_ARRAY, lastId);
+            }
+        }
+        if (records.size() != lastId - firstId + 1) {
+            throw damaged(lastId, records.size() + " records for ids " + firstId + " to " + lastId);
+        }
+        return new Batch(lastId, firstId, records);
+    }
+
+    private static void expect(JsonParser p, JsonToken token, long batch) throws IOException {
+        JsonToken t = p.nextToken();
+        if (t != token) {
+            throw damaged(batch, "expected " + token + ", found " + t);
+        }
+    }
+
+    private static long number(JsonParser p, long batch) throws IOException {
+        p.nextToken();
+        return current(p, batch);
+    }
+
+    private static long current(JsonParser p, long batch) throws IOException {
+        if (p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
+            throw damaged(batch, "expected a whole number, found " + p.currentToken());
+        }
+        return p.getLongValue();
+    }
+
+    private static String string(JsonParser p, long batch) throws IOException {
+        if (p.nextToken() != JsonToken.VALUE_STRING) {
+            throw damaged(batch, "expected a text, found " + p.currentToken());
+        }
+        return p.getText();
+    }
+
+    private static IOException damaged(long batch, String what) {
+        return new IOException("the audit batch ending at id " + batch + " is not what sockwarden writes: " + what);
+    }
+
+    // ---- retention ----
+
+    /**
+     * Removes every record written before {@code cutoff}, in up to {@code chunk} batches: first the
+     * batches whose records are all that old (ts_max before it), then, in the batches that also
+     * hold newer ones (late records), those records alone. Returns the batches deleted or rewritten;
+     * a full chunk means more may be left. Only batches with ts_min before the cutoff are read.
      */
     public synchronized int deleteOlderThan(Instant cutoff, int chunk) {
-        return delete("DELETE FROM audit_entry WHERE id IN (SELECT id FROM audit_entry WHERE " + BEFORE + " ORDER BY id LIMIT ?2)",
-                cutoff.toEpochMilli(), chunk);
+        long before = cutoff.toEpochMilli();
+        return write(() -> {
+            int done = deleteBatches("ts_max < ?1", before, chunk);
+            if (done < chunk) {
+                for (Batch b : batches("ts_min < ?1 ORDER BY last_id LIMIT ?2", before, chunk - done)) {
+                    List<Packed> kept = new ArrayList<>(b.records());
+                    kept.replaceAll(r -> r == null || r.ts() < before ? null : r);
+                    rewrite(b.lastId(), b.firstId(), kept);
+                    done++;
+                }
+            }
+            return done;
+        });
     }
 
     /**
-     * Deletes up to {@code chunk} of the oldest rows beyond the newest {@code keep}; returns how many.
-     * Ids rise by one per row and retention only ever deletes the oldest, so the newest {@code keep}
-     * rows are those whose id is above the highest minus {@code keep}. The chunk is the ids from the
-     * lowest on: one range of the table's key, deleted without first collecting its ids (0.56 against
-     * 0.79 µs of CPU a row, measured on 1.2 million rows; at the row limit every row written is one
-     * deleted).
+     * Removes the records beyond the newest {@code keep} ids, in up to {@code chunk} batches: the
+     * batches all of whose ids are that old, then the older part of the one batch that straddles
+     * the bound. Returns the batches deleted or rewritten; a full chunk means more may be left.
      */
     public synchronized int deleteBeyond(long keep, int chunk) {
-        return delete("DELETE FROM audit_entry WHERE id <= MIN((SELECT MAX(id) FROM audit_entry) - ?1, (SELECT MIN(id) FROM audit_entry) + ?2 - 1)",
-                keep, chunk);
+        return write(() -> {
+            long bound;
+            try (PreparedStatement p = connection.prepareStatement("SELECT " + LAST_ID + " - ?")) {
+                p.setLong(1, keep);
+                try (ResultSet rs = p.executeQuery()) {
+                    bound = rs.getLong(1);
+                }
+            }
+            int done = deleteBatches("last_id <= ?1", bound, chunk);
+            if (done < chunk) {
+                for (Batch b : batches("first_id <= ?1 AND last_id > ?1 LIMIT ?2", bound, 1)) {
+                    rewrite(b.lastId(), bound + 1, b.records().subList((int) (bound + 1 - b.firstId()), b.records().size()));
+                    done++;
+                }
+            }
+            return done;
+        });
+    }
+
+    /** Deletes up to {@code chunk} of the batches {@code where} ({@code ?1} is {@code value}) selects, lowest ids first. */
+    private int deleteBatches(String where, long value, int chunk) throws SQLException {
+        try (PreparedStatement p = connection.prepareStatement("DELETE FROM audit_batch WHERE last_id IN "
+                + "(SELECT last_id FROM audit_batch WHERE " + where + " ORDER BY last_id LIMIT ?2)")) {
+            p.setLong(1, value);
+            p.setInt(2, chunk);
+            return p.executeUpdate();
+        }
+    }
+
+    private List<Batch> batches(String where, long value, int limit) throws SQLException, IOException {
+        List<Batch> batches = new ArrayList<>();
+        try (PreparedStatement p = connection.prepareStatement("SELECT last_id, first_id, records FROM audit_batch WHERE " + where)) {
+            p.setLong(1, value);
+            p.setInt(2, limit);
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    batches.add(unpack(rs));
+                }
+            }
+        }
+        return batches;
     }
 
     /**
-     * Runs {@code sql}, a delete of rows, then deletes the batches all of whose rows are gone. A batch
-     * whose ids reach the oldest row left stays, and so does every batch while no row is left: a batch
-     * row too many only widens a reader's bound, one too few would hide rows.
+     * Writes a batch's records again, from {@code firstId} on, with its times recomputed; a batch
+     * left with no record is deleted, so every batch's ts_min and ts_max are those of records it holds.
      */
-    private int delete(String sql, long first, int chunk) {
-        try (PreparedStatement p = connection.prepareStatement(sql);
-             PreparedStatement batches = connection.prepareStatement("DELETE FROM audit_batch WHERE first_id < (SELECT MIN(id) FROM audit_entry) "
-                     + "AND last_id < (SELECT MIN(id) FROM audit_entry)")) {
-            p.setLong(1, first);
-            p.setInt(2, chunk);
-            int deleted = p.executeUpdate();
-            batches.executeUpdate();
-            return deleted;
-        } catch (SQLException e) {
-            throw Store.unusable(file, e);
-        }
-    }
-
-    private List<AuditEntry> query(String sql, List<Object> args) {
-        List<AuditEntry> rows = new ArrayList<>();
-        try (PreparedStatement p = prepare(sql, args); ResultSet rs = p.executeQuery()) {
-            while (rs.next()) {
-                rows.add(new AuditEntry(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6), rs.getInt(7), rs.getString(8), rs.getString(9), rs.getString(10),
-                        rs.getString(11), rs.getString(12), rs.getString(13), rs.getInt(14), rs.getLong(15), rs.getLong(16),
-                        rs.getLong(17)));
+    private void rewrite(long lastId, long firstId, List<Packed> records) throws SQLException, IOException {
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        packed.reset();
+        try (JsonGenerator g = JSON.createGenerator(packed)) {
+            g.writeStartArray();
+            for (Packed r : records) {
+                if (r == null) {
+                    g.writeNull();
+                } else {
+                    min = Math.min(min, r.ts());
+                    max = Math.max(max, r.ts());
+                    r.write(g);
+                }
             }
-            return rows;
-        } catch (SQLException e) {
-            throw Store.unusable(file, e);
+            g.writeEndArray();
+        }
+        try (PreparedStatement p = min > max
+                ? connection.prepareStatement("DELETE FROM audit_batch WHERE last_id = ?1")
+                : connection.prepareStatement("UPDATE audit_batch SET first_id = ?2, ts_min = ?3, ts_max = ?4, records = ?5 WHERE last_id = ?1")) {
+            p.setLong(1, lastId);
+            if (min <= max) {
+                p.setLong(2, firstId);
+                p.setLong(3, min);
+                p.setLong(4, max);
+                p.setString(5, packed.toString());
+            }
+            p.executeUpdate();
         }
     }
 
-    private PreparedStatement prepare(String sql, List<Object> args) throws SQLException {
-        PreparedStatement p = connection.prepareStatement(sql);
-        for (int i = 0; i < args.size(); i++) {
-            p.setObject(i + 1, args.get(i));
+    /** Something that changes the file; SQLException and IOException are reported as the file's. */
+    private interface WriteWork {
+        int run() throws SQLException, IOException;
+    }
+
+    /** Runs {@code work} in one transaction. */
+    private int write(WriteWork work) {
+        try {
+            connection.setAutoCommit(false);
+            int result = work.run();
+            connection.commit();
+            return result;
+        } catch (SQLException | IOException | RuntimeException e) {
+            rollbackQuietly();
+            throw failure(e);
+        } finally {
+            autoCommit();
         }
-        return p;
     }
 
     private void rollbackQuietly() {

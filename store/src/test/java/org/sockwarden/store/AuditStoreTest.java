@@ -94,9 +94,8 @@ class AuditStoreTest {
                     .hasMessageContaining("CHECK constraint failed");
         }
         try (Connection c = Store.dataSource(file, 1000).getConnection(); Statement s = c.createStatement()) {
-            try (ResultSet rs = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_entry'")) {
-                assertThat(rs.next()).as("no index on ts since V4: the batches bound the time").isFalse();
-            }
+            assertThat(count(s, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'audit_entry'")).as("records packed per batch since V5")
+                    .isZero();
             assertThat(batches(s)).as("the V1 rows in one batch, the new row in its own").containsExactly(
                     tuple(1L, 3L, 1L, 3L), tuple(6L, 6L, T0.toEpochMilli(), T0.toEpochMilli()));
         }
@@ -113,18 +112,8 @@ class AuditStoreTest {
         return batches;
     }
 
-    private static List<String> plan(Statement s, String sql) throws Exception {
-        List<String> plan = new ArrayList<>();
-        try (ResultSet rs = s.executeQuery("EXPLAIN QUERY PLAN " + sql)) {
-            while (rs.next()) {
-                plan.add(rs.getString("detail"));
-            }
-        }
-        return plan;
-    }
-
     @Test
-    void aSinceFindsEveryRowAtOrAfterItAcrossBatchesWhoseTimesOverlapAndReadsOnlyTheIdsTheyBound() throws Exception {
+    void aSinceFindsEveryRecordAtOrAfterItAcrossBatchesWhoseTimesOverlap() throws Exception {
         try (AuditStore a = AuditStore.open(dir)) {
             a.append(List.of(entry(T0.plusSeconds(10), "ci", "containers.list", "allow", "CONTAINERS", null),
                     entry(T0.plusSeconds(11), "ci", "containers.list", "allow", "CONTAINERS", null)));
@@ -151,15 +140,11 @@ class AuditStoreTest {
             assertThat(batches(s)).containsExactly(tuple(1L, 2L, T0.plusSeconds(10).toEpochMilli(), T0.plusSeconds(11).toEpochMilli()),
                     tuple(3L, 4L, T0.plusSeconds(5).toEpochMilli(), T0.plusSeconds(20).toEpochMilli()),
                     tuple(5L, 5L, T0.plusSeconds(30).toEpochMilli(), T0.plusSeconds(30).toEpochMilli()));
-            // The rows are read from the batches' first id on, by the table's key, not all of them.
-            assertThat(plan(s, "SELECT id FROM audit WHERE " + AuditStore.SINCE.replace("?", "1"))).anySatisfy(step ->
-                    assertThat(step).startsWith("SEARCH e USING INTEGER PRIMARY KEY (rowid>?)")).noneSatisfy(step ->
-                    assertThat(step).startsWith("SCAN e"));
         }
     }
 
     @Test
-    void ageRetentionDeletesEveryRowBeforeTheCutoffAndReadsNoRowWhileNoneIs() throws Exception {
+    void ageRetentionRemovesEveryRecordBeforeTheCutoffLateOnesInNewerBatchesIncluded() throws Exception {
         try (AuditStore a = AuditStore.open(dir)) {
             a.append(listings(10));
             a.append(List.of(entry(T0.plusSeconds(50), "ci", "containers.list", "allow", "CONTAINERS", null),
@@ -167,31 +152,31 @@ class AuditStoreTest {
                     entry(T0.plusSeconds(60), "ci", "containers.list", "allow", "CONTAINERS", null)));
 
             assertThat(a.deleteOlderThan(T0, 100)).as("nothing that old").isZero();
-            assertThat(a.deleteOlderThan(T0.plusSeconds(5), 4)).isEqualTo(4);
-            assertThat(a.deleteOlderThan(T0.plusSeconds(5), 4)).as("T0+4, and the late T0+3 of the second batch").isEqualTo(2);
-            assertThat(a.deleteOlderThan(T0.plusSeconds(5), 4)).isZero();
-            assertThat(a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).extracting(AuditEntry::time).containsExactly(
-                    T0.plusSeconds(5), T0.plusSeconds(6), T0.plusSeconds(7), T0.plusSeconds(8), T0.plusSeconds(9), T0.plusSeconds(50),
-                    T0.plusSeconds(60));
+            assertThat(a.deleteOlderThan(T0.plusSeconds(5), 1)).as("a chunk of one batch").isEqualTo(1);
+            assertThat(a.deleteOlderThan(T0.plusSeconds(5), 1)).as("T0+3, late in the second batch").isEqualTo(1);
+            assertThat(a.deleteOlderThan(T0.plusSeconds(5), 1)).isZero();
+            List<AuditEntry> left = a.find(new AuditStore.Filter(null, null, null, null, 0, 0));
+            assertThat(left).extracting(AuditEntry::time).containsExactly(T0.plusSeconds(5), T0.plusSeconds(6), T0.plusSeconds(7),
+                    T0.plusSeconds(8), T0.plusSeconds(9), T0.plusSeconds(50), T0.plusSeconds(60));
+            assertThat(left).extracting(AuditEntry::id).as("every record keeps its id").containsExactly(6L, 7L, 8L, 9L, 10L, 11L, 13L);
             try (Connection c = Store.dataSource(dir.resolve(AuditStore.FILE), 1000).getConnection(); Statement s = c.createStatement()) {
-                assertThat(batches(s)).as("both batches still hold rows").hasSize(2);
+                assertThat(batches(s)).as("the times are those of the records left").containsExactly(
+                        tuple(1L, 10L, T0.plusSeconds(5).toEpochMilli(), T0.plusSeconds(9).toEpochMilli()),
+                        tuple(11L, 13L, T0.plusSeconds(50).toEpochMilli(), T0.plusSeconds(60).toEpochMilli()));
             }
-            assertThat(a.deleteOlderThan(T0.plusSeconds(55), 100)).isEqualTo(6);
+            assertThat(a.deleteOlderThan(T0.plusSeconds(55), 100)).as("the first batch whole, T0+50 of the second").isEqualTo(2);
+            assertThat(a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).extracting(AuditEntry::id).containsExactly(13L);
             try (Connection c = Store.dataSource(dir.resolve(AuditStore.FILE), 1000).getConnection(); Statement s = c.createStatement()) {
-                assertThat(batches(s)).as("the first batch went with its last row").containsExactly(
-                        tuple(11L, 13L, T0.plusSeconds(3).toEpochMilli(), T0.plusSeconds(60).toEpochMilli()));
-                // While no batch is older than the cutoff, no row of audit_entry is read.
-                assertThat(plan(s, "SELECT id FROM audit_entry WHERE " + AuditStore.BEFORE.replace("?1", "1"))).anySatisfy(step -> assertThat(step).startsWith("SEARCH audit_entry USING INTEGER PRIMARY KEY"))
-                        .noneSatisfy(step -> assertThat(step).startsWith("SCAN"));
+                assertThat(batches(s)).containsExactly(tuple(11L, 13L, T0.plusSeconds(60).toEpochMilli(), T0.plusSeconds(60).toEpochMilli()));
             }
         }
     }
 
     @Test
-    void everyBatchIsRecordedWithItsIdsAndTimesAndGoesWhenItsLastRowGoes() throws Exception {
+    void theRowLimitTakesWholeBatchesAndTheOlderPartOfTheOneAcrossItAndIdsGoOnAfterTheTableWasEmptied() throws Exception {
         try (AuditStore a = AuditStore.open(dir)) {
             List<AuditEntry> big = new ArrayList<>();
-            for (int i = 0; i < AuditStore.ROWS_PER_INSERT * 2 + 5; i++) {
+            for (int i = 0; i < 200; i++) {
                 big.add(entry(T0.plusMillis(i), "ci", "containers.list", "allow", "CONTAINERS", null));
             }
             a.append(big);
@@ -200,16 +185,43 @@ class AuditStoreTest {
             try (Connection c = Store.dataSource(dir.resolve(AuditStore.FILE), 1000).getConnection(); Statement s = c.createStatement()) {
                 assertThat(batches(s)).containsExactly(tuple(1L, n, T0.toEpochMilli(), T0.plusMillis(n - 1).toEpochMilli()),
                         tuple(n + 1, n + 1, T0.plusSeconds(9).toEpochMilli(), T0.plusSeconds(9).toEpochMilli()));
-                assertThat(a.deleteBeyond(2, 1000)).isEqualTo(n - 1);
-                assertThat(batches(s)).as("the first batch keeps its last row").hasSize(2);
+                assertThat(a.deleteBeyond(2, 1000)).as("the first batch keeps its last record").isEqualTo(1);
+                assertThat(batches(s)).containsExactly(tuple(n, n, T0.plusMillis(n - 1).toEpochMilli(), T0.plusMillis(n - 1).toEpochMilli()),
+                        tuple(n + 1, n + 1, T0.plusSeconds(9).toEpochMilli(), T0.plusSeconds(9).toEpochMilli()));
+                assertThat(a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).extracting(AuditEntry::id).containsExactly(n, n + 1);
+                assertThat(a.deleteBeyond(2, 1000)).isZero();
                 assertThat(a.deleteBeyond(1, 1000)).isEqualTo(1);
                 assertThat(batches(s)).extracting(t -> t.toList().get(0)).containsExactly(n + 1);
                 assertThat(a.deleteBeyond(0, 1000)).isEqualTo(1);
-                assertThat(batches(s)).as("kept while no row is left").hasSize(1);
+                assertThat(batches(s)).isEmpty();
                 a.append(List.of(entry(T0.plusSeconds(10), "ci", "containers.list", "allow", "CONTAINERS", null)));
-                assertThat(a.deleteBeyond(1, 1000)).isZero();
                 assertThat(batches(s)).containsExactly(tuple(n + 2, n + 2, T0.plusSeconds(10).toEpochMilli(), T0.plusSeconds(10).toEpochMilli()));
-                assertThat(a.find(new AuditStore.Filter(null, null, null, T0.plusSeconds(10), 0, 0))).hasSize(1);
+                assertThat(a.find(new AuditStore.Filter(null, null, null, null, n + 1, 0))).hasSize(1);
+            }
+        }
+    }
+
+    @Test
+    void theRowLimitCountsIdsAcrossRecordsAgeRetentionRemovedAndABatchLeftWithNoneGoes() throws Exception {
+        try (AuditStore a = AuditStore.open(dir)) {
+            // Ids 6-10 reached the writer an hour late.
+            List<AuditEntry> first = new ArrayList<>(listings(10));
+            for (int i = 5; i < 10; i++) {
+                first.set(i, entry(T0.minusSeconds(3600), "ci", "volumes.list", "deny", "VOLUMES", null));
+            }
+            a.append(first);
+            a.append(listings(3));
+            assertThat(a.deleteOlderThan(T0, 10)).isEqualTo(1);
+            assertThat(a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).extracting(AuditEntry::id)
+                    .containsExactly(1L, 2L, 3L, 4L, 5L, 11L, 12L, 13L);
+            // The newest 9 ids are 5-13: id 5 stays.
+            assertThat(a.deleteBeyond(9, 10)).isEqualTo(1);
+            assertThat(a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).extracting(AuditEntry::id).containsExactly(5L, 11L, 12L, 13L);
+            // The newest 7 are 7-13: the first batch keeps ids 7-10, all of them removed by age, and goes.
+            assertThat(a.deleteBeyond(7, 10)).isEqualTo(1);
+            assertThat(a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).extracting(AuditEntry::id).containsExactly(11L, 12L, 13L);
+            try (Connection c = Store.dataSource(dir.resolve(AuditStore.FILE), 1000).getConnection(); Statement s = c.createStatement()) {
+                assertThat(batches(s)).extracting(t -> t.toList().get(0)).containsExactly(11L);
             }
         }
     }
@@ -259,6 +271,51 @@ class AuditStoreTest {
         }
     }
 
+    @Test
+    void aVersion4TrailIsPackedInRunsOfConsecutiveIdsWithEveryRecordItsIdAndItsFields() throws Exception {
+        Path file = dir.resolve(AuditStore.FILE);
+        try (Connection c = Store.dataSource(file, 1000).getConnection()) {
+            Store.migrate(c, file, "audit-migrations/", AuditStore.MIGRATIONS.subList(0, 4));
+            try (Statement s = c.createStatement()) {
+                s.execute("INSERT INTO audit_who (id, client, identity_kind, identity, remote_host) VALUES "
+                        + "(1, 'ci', 'port', '127.0.0.1:2380', '127.0.0.1'), (2, NULL, 'socket', '/run/sw/x.sock uid 1000', NULL)");
+                s.execute("INSERT INTO audit_ruling (id, operation, decision, decided_by, guardrail) VALUES "
+                        + "(1, 'containers.list', 'allow', 'CONTAINERS', NULL), (2, 'containers.create', 'would-deny', 'CONTAINERS_CREATE', "
+                        + "'bind=/srv/data')");
+                // Ids 1-1502, as V4's writer gave them; then retention took 700-709, and 1501-1502 went too.
+                s.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1502) "
+                        + "INSERT INTO audit_entry (ts, who, remote_port, method, target, ruling, status, bytes_in, bytes_out, duration_us) "
+                        + "SELECT 1000 + i, 2 - i % 2, CASE i % 2 WHEN 1 THEN 40000 + i END, 'GET', '/v1.41/containers/json?n=' || i, "
+                        + "2 - i % 2, 200, i, 2 * i, 3 * i FROM n");
+                s.execute("INSERT INTO audit_batch (first_id, last_id, ts_min, ts_max) VALUES (1, 1502, 1001, 2502)");
+                s.execute("DELETE FROM audit_entry WHERE id BETWEEN 700 AND 709 OR id > 1500");
+            }
+        }
+        try (AuditStore a = AuditStore.open(dir)) {
+            List<AuditEntry> all = a.find(new AuditStore.Filter(null, null, null, null, 0, 0));
+            assertThat(all).hasSize(1490);
+            for (AuditEntry e : all) {
+                long i = e.id();
+                assertThat(e).as("id %d", i).isEqualTo(new AuditEntry(i, Instant.ofEpochMilli(1000 + i), i % 2 == 0 ? null : "ci",
+                        i % 2 == 0 ? "socket" : "port", i % 2 == 0 ? "/run/sw/x.sock uid 1000" : "127.0.0.1:2380",
+                        i % 2 == 0 ? null : "127.0.0.1", i % 2 == 0 ? 0 : 40000 + (int) i, "GET", "/v1.41/containers/json?n=" + i,
+                        i % 2 == 0 ? "containers.create" : "containers.list", i % 2 == 0 ? "would-deny" : "allow",
+                        i % 2 == 0 ? "CONTAINERS_CREATE" : "CONTAINERS", i % 2 == 0 ? "bind=/srv/data" : null, 200, i, 2 * i, 3 * i));
+            }
+            assertThat(all).extracting(AuditEntry::id).doesNotContain(700L, 709L).contains(699L, 710L, 1500L);
+            assertThat(a.find(new AuditStore.Filter(null, null, null, Instant.ofEpochMilli(2499), 0, 0))).extracting(AuditEntry::id)
+                    .containsExactly(1499L, 1500L);
+            a.append(List.of(entry(T0, "ci", "system.ping", "allow", "PING", null)));
+            assertThat(a.find(new AuditStore.Filter(null, null, null, null, 1500, 0))).as("ids go on after the highest V4 gave")
+                    .extracting(AuditEntry::id).containsExactly(1503L);
+        }
+        try (Connection c = Store.dataSource(file, 1000).getConnection(); Statement s = c.createStatement()) {
+            assertThat(batches(s)).as("runs of consecutive ids, cut at every thousandth").containsExactly(
+                    tuple(1L, 699L, 1001L, 1699L), tuple(710L, 999L, 1710L, 1999L), tuple(1000L, 1500L, 2000L, 2500L),
+                    tuple(1503L, 1503L, T0.toEpochMilli(), T0.toEpochMilli()));
+        }
+    }
+
     private static long count(Statement s, String sql) throws Exception {
         try (ResultSet rs = s.executeQuery(sql)) {
             return rs.getLong(1);
@@ -282,7 +339,7 @@ class AuditStoreTest {
         try (Connection c = Store.dataSource(dir.resolve(AuditStore.FILE), 1000).getConnection(); Statement s = c.createStatement()) {
             assertThat(count(s, "SELECT COUNT(*) FROM audit_who")).isEqualTo(2);
             assertThat(count(s, "SELECT COUNT(*) FROM audit_ruling")).isEqualTo(2);
-            assertThat(count(s, "SELECT COUNT(*) FROM audit_entry")).isEqualTo(5);
+            assertThat(count(s, "SELECT COUNT(*) FROM audit")).as("the view, for the sqlite3 shell").isEqualTo(5);
         }
     }
 
@@ -345,52 +402,83 @@ class AuditStoreTest {
     }
 
     @Test
-    void aBatchOfSeveralMultiRowInsertsAndARemainderKeepsEveryRowItsFieldsAndItsOrder() {
-        int n = AuditStore.ROWS_PER_INSERT * 2 + 5;
+    void aBatchKeepsEveryRecordItsFieldsAndItsOrderAndTheViewShowsThemAsRead() throws Exception {
+        int n = 133;
         List<AuditEntry> written = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             written.add(new AuditEntry(0, T0.plusMillis(i), i % 3 == 0 ? null : "client-" + i, i % 2 == 0 ? "port" : "socket",
-                    "identity-" + i, i % 5 == 0 ? null : "127.0.0.1", i % 5 == 0 ? 0 : 40000 + i, i % 2 == 0 ? "GET" : "POST", "/v1.41/target/" + i,
+                    "identity-" + i, i % 5 == 0 ? null : "127.0.0.1", i % 5 == 0 ? 0 : 40000 + i, i % 2 == 0 ? "GET" : "POST",
+                    "/v1.41/target/" + i + (i % 11 == 0 ? "?filters={\"label\":[\"a=\\\"b\\\"\"]}&x=\u00e9\u4e2d\t" : ""),
                     i % 7 == 0 ? null : "operation-" + i, i % 4 == 0 ? "deny" : "allow", "grant-" + i, i % 6 == 0 ? "guardrail-" + i : null,
-                    200 + i, i * 3L, i * 5L, i * 7L));
+                    200 + i, i * 3L, i * 5L, i % 9 == 0 ? Long.MAX_VALUE : i * 7L));
         }
+        List<AuditEntry> read;
         try (AuditStore a = AuditStore.open(dir)) {
             a.append(written);
-            List<AuditEntry> read = a.find(new AuditStore.Filter(null, null, null, null, 0, 0));
+            read = a.find(new AuditStore.Filter(null, null, null, null, 0, 0));
             assertThat(read).hasSize(n);
             for (int i = 0; i < n; i++) {
-                assertThat(read.get(i)).as("row %d", i).usingRecursiveComparison().ignoringFields("id").isEqualTo(written.get(i));
+                assertThat(read.get(i)).as("record %d", i).usingRecursiveComparison().ignoringFields("id").isEqualTo(written.get(i));
                 assertThat(read.get(i).id()).as("ids rise with the batch's order").isEqualTo(read.get(0).id() + i);
             }
         }
+        List<AuditEntry> viewed = new ArrayList<>();
+        try (Connection c = Store.dataSource(dir.resolve(AuditStore.FILE), 1000).getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT id, ts, client, identity_kind, identity, remote_host, remote_port, method, target, "
+                     + "operation, decision, decided_by, guardrail, status, bytes_in, bytes_out, duration_us FROM audit ORDER BY id")) {
+            while (rs.next()) {
+                viewed.add(new AuditEntry(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getInt(7), rs.getString(8), rs.getString(9), rs.getString(10),
+                        rs.getString(11), rs.getString(12), rs.getString(13), rs.getInt(14), rs.getLong(15), rs.getLong(16),
+                        rs.getLong(17)));
+            }
+        }
+        assertThat(viewed).isEqualTo(read);
     }
 
     @Test
-    void aRefusedRowInsideAMultiRowInsertLeavesNothingOfItsBatch() {
+    void aRefusedRecordLeavesNothingOfItsBatch() {
         List<AuditEntry> rows = new ArrayList<>();
-        for (int i = 0; i < AuditStore.ROWS_PER_INSERT + 3; i++) {
-            rows.add(entry(T0.plusMillis(i), "x", "containers.list", i == AuditStore.ROWS_PER_INSERT / 2 ? "maybe" : "allow", null, null));
+        for (int i = 0; i < 67; i++) {
+            rows.add(entry(T0.plusMillis(i), "x", "containers.list", i == 33 ? "maybe" : "allow", null, null));
         }
         try (AuditStore a = AuditStore.open(dir)) {
             assertThatThrownBy(() -> a.append(rows)).isInstanceOf(StoreException.class).hasMessageContaining("CHECK constraint failed");
             assertThat(a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).isEmpty();
             a.append(rows.subList(0, 2));
-            assertThat(a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).hasSize(2);
+            assertThat(a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).extracting(AuditEntry::id).containsExactly(1L, 2L);
         }
     }
 
     @Test
-    void aBatchThatFailsOutsideSqliteAfterAFullInsertLeavesNothingOfItself() {
+    void aBatchThatFailsOutsideSqliteLeavesNothingOfItself() {
         List<AuditEntry> rows = new ArrayList<>();
-        for (int i = 0; i < AuditStore.ROWS_PER_INSERT; i++) {
+        for (int i = 0; i < 64; i++) {
             rows.add(entry(T0.plusMillis(i), "x", "containers.list", "allow", "CONTAINERS", null));
         }
-        // No time: binding it throws, after the first 64 rows went into the transaction.
-        rows.add(new AuditEntry(0, null, "x", "port", "127.0.0.1:2380", null, 0, "GET", "/_ping", "system.ping", "allow", "PING", null,
+        // No time: packing it throws, after its caller and ruling went into the transaction.
+        rows.add(new AuditEntry(0, null, "y", "port", "127.0.0.1:2380", null, 0, "GET", "/_ping", "system.ping", "allow", "PING", null,
                 200, 0, 2, 10));
         try (AuditStore a = AuditStore.open(dir)) {
             assertThatThrownBy(() -> a.append(rows)).isInstanceOf(NullPointerException.class);
             assertThat(a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).isEmpty();
+        }
+    }
+
+    @Test
+    void aBatchThatDoesNotUnpackIsAStoreExceptionNamingTheFileAndTheBatch() throws Exception {
+        try (AuditStore a = AuditStore.open(dir)) {
+            a.append(listings(2));
+            try (Connection c = Store.dataSource(dir.resolve(AuditStore.FILE), 1000).getConnection(); Statement s = c.createStatement()) {
+                s.execute("UPDATE audit_batch SET records = '[[1, 1], [2, 1]]'");
+            }
+            assertThatThrownBy(() -> a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).isInstanceOf(StoreException.class)
+                    .hasMessageContaining(dir.resolve(AuditStore.FILE).toString()).hasMessageContaining("batch ending at id 2");
+            try (Connection c = Store.dataSource(dir.resolve(AuditStore.FILE), 1000).getConnection(); Statement s = c.createStatement()) {
+                s.execute("UPDATE audit_batch SET records = '[]'");
+            }
+            assertThatThrownBy(() -> a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).isInstanceOf(StoreException.class)
+                    .hasMessageContaining("0 records for ids 1 to 2");
         }
     }
 
@@ -459,43 +547,33 @@ class AuditStoreTest {
     }
 
     @Test
-    void retentionDeletesTheOldestByAgeAndBeyondTheRowLimitInChunks() {
+    void retentionRemovesTheOldestByAgeAndBeyondTheRowLimitAChunkOfBatchesAtATime() {
         try (AuditStore a = AuditStore.open(dir)) {
-            a.append(listings(100));
-            // Older than T0+30s: 30 rows, 20 per chunk.
-            assertThat(a.deleteOlderThan(T0.plusSeconds(30), 20)).isEqualTo(20);
-            assertThat(a.deleteOlderThan(T0.plusSeconds(30), 20)).isEqualTo(10);
-            assertThat(a.deleteOlderThan(T0.plusSeconds(30), 20)).isZero();
-            // Keep the newest 50 of the 70 left.
-            assertThat(a.deleteBeyond(50, 15)).isEqualTo(15);
-            assertThat(a.deleteBeyond(50, 15)).isEqualTo(5);
-            assertThat(a.deleteBeyond(50, 15)).isZero();
+            // Ten batches of ten records, a second apart: ids 1-100, T0 to T0+99s.
+            List<AuditEntry> all = listings(100);
+            for (int b = 0; b < 10; b++) {
+                a.append(all.subList(b * 10, b * 10 + 10));
+            }
+            // Older than T0+35s: three batches whole, then five records of the fourth.
+            assertThat(a.deleteOlderThan(T0.plusSeconds(35), 2)).isEqualTo(2);
+            assertThat(a.deleteOlderThan(T0.plusSeconds(35), 2)).as("the third batch, then a part of the fourth").isEqualTo(2);
+            assertThat(a.deleteOlderThan(T0.plusSeconds(35), 2)).isZero();
+            assertThat(a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).hasSize(65).first().extracting(AuditEntry::time)
+                    .isEqualTo(T0.plusSeconds(35));
+            // Keep the newest 50 ids, 51-100: the fourth and fifth batches go.
+            assertThat(a.deleteBeyond(50, 1)).isEqualTo(1);
+            assertThat(a.deleteBeyond(50, 1)).isEqualTo(1);
+            assertThat(a.deleteBeyond(50, 1)).isZero();
             List<AuditEntry> left = a.find(new AuditStore.Filter(null, null, null, null, 0, 0));
             assertThat(left).hasSize(50);
+            assertThat(left.get(0).id()).isEqualTo(51);
             assertThat(left.get(0).time()).isEqualTo(T0.plusSeconds(50));
-            // Ids keep rising after everything was deleted, so a follower waiting after the last id sees the next row.
+            // Ids keep rising after everything was deleted, so a follower waiting after the last id sees the next record.
             long last = left.get(49).id();
-            assertThat(a.deleteBeyond(0, 1000)).isEqualTo(50);
+            assertThat(a.deleteBeyond(0, 1000)).isEqualTo(5);
+            assertThat(a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).isEmpty();
             a.append(List.of(entry(T0.plusSeconds(200), "ci", "containers.list", "allow", "CONTAINERS", null)));
-            assertThat(a.find(new AuditStore.Filter(null, null, null, null, last, 10))).hasSize(1);
-        }
-    }
-
-    @Test
-    void theRowLimitDeletesNoMoreThanAChunkAndGoesOnPastAGapInTheIds() throws Exception {
-        try (AuditStore a = AuditStore.open(dir)) {
-            a.append(listings(30));
-            // Rows 6-15 go by age: the ids left are 1-5 and 16-30.
-            try (Connection c = Store.dataSource(dir.resolve(AuditStore.FILE), 1000).getConnection(); Statement s = c.createStatement()) {
-                s.execute("DELETE FROM audit_entry WHERE id BETWEEN 6 AND 15");
-            }
-            assertThat(a.deleteBeyond(10, 4)).isEqualTo(4);
-            assertThat(a.deleteBeyond(10, 4)).as("id 5, then the gap up to 8").isEqualTo(1);
-            assertThat(a.deleteBeyond(10, 4)).isEqualTo(4);
-            assertThat(a.deleteBeyond(10, 4)).isEqualTo(1);
-            assertThat(a.deleteBeyond(10, 4)).isZero();
-            assertThat(a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).extracting(AuditEntry::id)
-                    .containsExactly(21L, 22L, 23L, 24L, 25L, 26L, 27L, 28L, 29L, 30L);
+            assertThat(a.find(new AuditStore.Filter(null, null, null, null, last, 10))).extracting(AuditEntry::id).containsExactly(last + 1);
         }
     }
 
