@@ -209,7 +209,7 @@ writer_ticks() { local t; for t in /proc/$audit_java/task/*; do
 # Records written: the highest id, since ids rise by one per record and retention takes the oldest
 # (a count of the rows stops at --audit-max-rows, which the rounds reach). A count that fails says
 # why on the bench's stderr (a run on 2026-12-07 printed "?" and "-" here).
-audit_count() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1], timeout=30).execute('select coalesce(max(id), 0) from audit_entry').fetchone()[0])" \
+audit_count() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1], timeout=30).execute('select coalesce(max(last_id), 0) from audit_batch').fetchone()[0])" \
   "$tmp/data-audit/audit.db" || echo 0; }
 writer_t0=$(writer_ticks); rows0=$(audit_count)
 declare -A audit_runs=()
