@@ -28,8 +28,8 @@ import org.sockwarden.store.AuditStore;
 /**
  * What the audit trail's writer spends per record: {@link AuditStore#append} of a batch of
  * {@code GET /_ping} records into a real SQLite file, timestamps rising as the proxy's do: 2,000
- * (the most the writer takes per transaction) and 750 (what it gathers in 50 ms at 15k req/s).
- * Reported per record. The writer runs off the request path, but on a busy machine its CPU is
+ * (the most the writer takes per transaction) and 750 (what it gathers in 50 ms at 15k req/s),
+ * the latter also with the file at its row limit. Reported per record. The writer runs off the request path, but on a busy machine its CPU is
  * taken from the requests.
  */
 @State(Scope.Benchmark)
@@ -42,16 +42,22 @@ public class AuditAppendBenchmark {
 
     static final int MOST = 2_000;
     static final int GATHERED = 750;
+    /** A row limit of the file, reached before the first measurement. */
+    static final int LIMIT = 200_000;
 
     private Path dir;
     private AuditStore store;
     private long millis;
+    private long batches;
 
     @Setup(Level.Trial)
     public void open() throws IOException {
         dir = Files.createTempDirectory("sockwarden-audit-bench");
         store = AuditStore.open(dir);
         millis = System.currentTimeMillis();
+        for (int i = 0; i < LIMIT / MOST; i++) {
+            append(MOST);
+        }
     }
 
     @TearDown(Level.Trial)
@@ -74,6 +80,20 @@ public class AuditAppendBenchmark {
     @OperationsPerInvocation(GATHERED)
     public void appendPingRecordsGatheredIn50ms() {
         append(GATHERED);
+    }
+
+    /**
+     * The steady state of a busy proxy: the file at its row limit, where the writer's retention
+     * removes as many records as it appends, once a second (after 20 batches of 50 ms): the
+     * batches all of whose ids are beyond the limit, and the older part of the one across it.
+     */
+    @Benchmark
+    @OperationsPerInvocation(GATHERED)
+    public void appendAtTheRowLimit() {
+        append(GATHERED);
+        if (++batches % 20 == 0) {
+            store.deleteBeyond(LIMIT, 500);
+        }
     }
 
     private void append(int batch) {
