@@ -166,30 +166,22 @@ public final class AuditStore implements AutoCloseable {
         boolean committed = false;
         try {
             connection.setAutoCommit(false);
-            long min = Long.MAX_VALUE;
-            long max = Long.MIN_VALUE;
-            packed.reset();
-            try (JsonGenerator g = JSON.createGenerator(packed)) {
-                g.writeStartArray();
-                for (AuditEntry e : entries) {
-                    long ts = e.time().toEpochMilli();
-                    min = Math.min(min, ts);
-                    max = Math.max(max, ts);
-                    new Packed(ts, who.id(new Who(e.client(), e.identityKind(), e.identity(), e.remoteHost())),
-                            e.remoteHost() == null ? null : e.remotePort(), e.method(), e.target(),
-                            ruling.id(new Ruling(e.operation(), e.decision(), e.decidedBy(), e.guardrail())), e.status(), e.bytesIn(),
-                            e.bytesOut(), e.durationMicros()).write(g);
-                }
-                g.writeEndArray();
+            List<Packed> records = new ArrayList<>(entries.size());
+            for (AuditEntry e : entries) {
+                records.add(new Packed(e.time().toEpochMilli(), who.id(new Who(e.client(), e.identityKind(), e.identity(), e.remoteHost())),
+                        e.remoteHost() == null ? null : e.remotePort(), e.method(), e.target(),
+                        ruling.id(new Ruling(e.operation(), e.decision(), e.decidedBy(), e.guardrail())), e.status(), e.bytesIn(),
+                        e.bytesOut(), e.durationMicros()));
             }
+            Packing batch = pack(records);
             if (insertBatch == null) {
                 insertBatch = connection.prepareStatement("INSERT INTO audit_batch (last_id, first_id, ts_min, ts_max, records) "
                         + "SELECT last + ?1, last + 1, ?2, ?3, ?4 FROM (SELECT " + LAST_ID + " AS last)");
             }
             insertBatch.setInt(1, entries.size());
-            insertBatch.setLong(2, min);
-            insertBatch.setLong(3, max);
-            insertBatch.setString(4, packed.toString());
+            insertBatch.setLong(2, batch.tsMin());
+            insertBatch.setLong(3, batch.tsMax());
+            insertBatch.setString(4, batch.records());
             insertBatch.executeUpdate();
             connection.commit();
             committed = true;
@@ -626,6 +618,27 @@ public final class AuditStore implements AutoCloseable {
      * left with no record is deleted, so every batch's ts_min and ts_max are those of records it holds.
      */
     private void rewrite(long lastId, long firstId, List<Packed> records) throws SQLException, IOException {
+        Packing batch = pack(records);
+        boolean empty = batch.tsMin() > batch.tsMax();
+        try (PreparedStatement p = empty
+                ? connection.prepareStatement("DELETE FROM audit_batch WHERE last_id = ?1")
+                : connection.prepareStatement("UPDATE audit_batch SET first_id = ?2, ts_min = ?3, ts_max = ?4, records = ?5 WHERE last_id = ?1")) {
+            p.setLong(1, lastId);
+            if (!empty) {
+                p.setLong(2, firstId);
+                p.setLong(3, batch.tsMin());
+                p.setLong(4, batch.tsMax());
+                p.setString(5, batch.records());
+            }
+            p.executeUpdate();
+        }
+    }
+
+    /** A batch's records as stored, and the least and greatest ts among them (MAX_VALUE and MIN_VALUE with none). */
+    private record Packing(long tsMin, long tsMax, String records) {}
+
+    /** Packs {@code records} (null where one was removed) into the JSON text a batch stores. */
+    private Packing pack(List<Packed> records) throws IOException {
         long min = Long.MAX_VALUE;
         long max = Long.MIN_VALUE;
         packed.reset();
@@ -642,18 +655,7 @@ public final class AuditStore implements AutoCloseable {
             }
             g.writeEndArray();
         }
-        try (PreparedStatement p = min > max
-                ? connection.prepareStatement("DELETE FROM audit_batch WHERE last_id = ?1")
-                : connection.prepareStatement("UPDATE audit_batch SET first_id = ?2, ts_min = ?3, ts_max = ?4, records = ?5 WHERE last_id = ?1")) {
-            p.setLong(1, lastId);
-            if (min <= max) {
-                p.setLong(2, firstId);
-                p.setLong(3, min);
-                p.setLong(4, max);
-                p.setString(5, packed.toString());
-            }
-            p.executeUpdate();
-        }
+        return new Packing(min, max, packed.toString());
     }
 
     /** Something that changes the file; SQLException and IOException are reported as the file's. */

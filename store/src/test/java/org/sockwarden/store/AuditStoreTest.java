@@ -68,8 +68,7 @@ class AuditStoreTest {
     @Test
     void aVersion1TrailKeepsItsRowsAndIdsAndRecordsLimitsAfterTheUpgrade() throws Exception {
         Path file = dir.resolve(AuditStore.FILE);
-        try (Connection c = Store.dataSource(file, 1000).getConnection()) {
-            Store.migrate(c, file, "audit-migrations/", AuditStore.MIGRATIONS.subList(0, 1));
+        try (Connection c = atVersion(1)) {
             try (Statement s = c.createStatement()) {
                 for (int i = 1; i <= 5; i++) {
                     s.execute("INSERT INTO audit (ts, client, identity_kind, method, target, decision, status, bytes_in, bytes_out,"
@@ -99,6 +98,14 @@ class AuditStoreTest {
             assertThat(batches(s)).as("the V1 rows in one batch, the new row in its own").containsExactly(
                     tuple(1L, 3L, 1L, 3L), tuple(6L, 6L, T0.toEpochMilli(), T0.toEpochMilli()));
         }
+    }
+
+    /** A connection to the trail's file with its first {@code n} migrations applied, as a sockwarden of that version left it. */
+    private Connection atVersion(int n) throws Exception {
+        Path file = dir.resolve(AuditStore.FILE);
+        Connection c = Store.dataSource(file, 1000).getConnection();
+        Store.migrate(c, file, "audit-migrations/", AuditStore.MIGRATIONS.subList(0, n));
+        return c;
     }
 
     /** The rows of audit_batch: first_id, last_id, ts_min, ts_max. */
@@ -229,8 +236,7 @@ class AuditStoreTest {
     @Test
     void aVersion2TrailKeepsEveryRowItsIdsAndItsFieldsWhenWhoAndRulingMoveToTablesOfTheirOwn() throws Exception {
         Path file = dir.resolve(AuditStore.FILE);
-        try (Connection c = Store.dataSource(file, 1000).getConnection()) {
-            Store.migrate(c, file, "audit-migrations/", AuditStore.MIGRATIONS.subList(0, 2));
+        try (Connection c = atVersion(2)) {
             try (Statement s = c.createStatement()) {
                 String columns = "INSERT INTO audit (ts, client, identity_kind, identity, remote, method, target, operation, decision, "
                         + "decided_by, guardrail, status, bytes_in, bytes_out, duration_us) VALUES ";
@@ -274,8 +280,7 @@ class AuditStoreTest {
     @Test
     void aVersion4TrailIsPackedInRunsOfConsecutiveIdsWithEveryRecordItsIdAndItsFields() throws Exception {
         Path file = dir.resolve(AuditStore.FILE);
-        try (Connection c = Store.dataSource(file, 1000).getConnection()) {
-            Store.migrate(c, file, "audit-migrations/", AuditStore.MIGRATIONS.subList(0, 4));
+        try (Connection c = atVersion(4)) {
             try (Statement s = c.createStatement()) {
                 s.execute("INSERT INTO audit_who (id, client, identity_kind, identity, remote_host) VALUES "
                         + "(1, 'ci', 'port', '127.0.0.1:2380', '127.0.0.1'), (2, NULL, 'socket', '/run/sw/x.sock uid 1000', NULL)");
