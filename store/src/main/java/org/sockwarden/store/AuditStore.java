@@ -165,34 +165,35 @@ public final class AuditStore implements AutoCloseable {
         }
         boolean committed = false;
         try {
-            connection.setAutoCommit(false);
-            List<Packed> records = new ArrayList<>(entries.size());
-            for (AuditEntry e : entries) {
-                records.add(new Packed(e.time().toEpochMilli(), who.id(new Who(e.client(), e.identityKind(), e.identity(), e.remoteHost())),
-                        e.remoteHost() == null ? null : e.remotePort(), e.method(), e.target(),
-                        ruling.id(new Ruling(e.operation(), e.decision(), e.decidedBy(), e.guardrail())), e.status(), e.bytesIn(),
-                        e.bytesOut(), e.durationMicros()));
-            }
-            Packing batch = pack(records);
-            if (insertBatch == null) {
-                insertBatch = connection.prepareStatement("INSERT INTO audit_batch (last_id, first_id, ts_min, ts_max, records) "
-                        + "SELECT last + ?1, last + 1, ?2, ?3, ?4 FROM (SELECT " + LAST_ID + " AS last)");
-            }
-            insertBatch.setInt(1, entries.size());
-            insertBatch.setLong(2, batch.tsMin());
-            insertBatch.setLong(3, batch.tsMax());
-            insertBatch.setString(4, batch.records());
-            insertBatch.executeUpdate();
-            connection.commit();
+            transaction(() -> {
+                insert(entries);
+                return 0;
+            });
             committed = true;
-        } catch (SQLException | IOException | RuntimeException e) {
-            rollbackQuietly();
-            throw failure(e);
         } finally {
             who.ended(committed);
             ruling.ended(committed);
-            autoCommit();
         }
+    }
+
+    private void insert(List<AuditEntry> entries) throws SQLException, IOException {
+        List<Packed> records = new ArrayList<>(entries.size());
+        for (AuditEntry e : entries) {
+            records.add(new Packed(e.time().toEpochMilli(), who.id(new Who(e.client(), e.identityKind(), e.identity(), e.remoteHost())),
+                    e.remoteHost() == null ? null : e.remotePort(), e.method(), e.target(),
+                    ruling.id(new Ruling(e.operation(), e.decision(), e.decidedBy(), e.guardrail())), e.status(), e.bytesIn(),
+                    e.bytesOut(), e.durationMicros()));
+        }
+        Packing batch = pack(records);
+        if (insertBatch == null) {
+            insertBatch = connection.prepareStatement("INSERT INTO audit_batch (last_id, first_id, ts_min, ts_max, records) "
+                    + "SELECT last + ?1, last + 1, ?2, ?3, ?4 FROM (SELECT " + LAST_ID + " AS last)");
+        }
+        insertBatch.setInt(1, entries.size());
+        insertBatch.setLong(2, batch.tsMin());
+        insertBatch.setLong(3, batch.tsMax());
+        insertBatch.setString(4, batch.records());
+        insertBatch.executeUpdate();
     }
 
     /** What went wrong, for the operator: an IOException is a batch that does not unpack (the generator writes to memory). */
@@ -364,9 +365,10 @@ public final class AuditStore implements AutoCloseable {
         return Collections.unmodifiableList(Arrays.asList(values));
     }
 
+    private static final Comparator<String> NULL_FIRST = Comparator.nullsFirst(Comparator.naturalOrder());
     private static final Comparator<List<String>> BY_TEXTS = (a, b) -> {
         for (int i = 0; i < a.size(); i++) {
-            int c = Comparator.nullsFirst(Comparator.<String>naturalOrder()).compare(a.get(i), b.get(i));
+            int c = NULL_FIRST.compare(a.get(i), b.get(i));
             if (c != 0) {
                 return c;
             }
@@ -384,16 +386,10 @@ public final class AuditStore implements AutoCloseable {
      * to are of one moment of the file, whatever the writer commits meanwhile.
      */
     private void read(ReadWork work) {
-        try {
-            connection.setAutoCommit(false);
+        transaction(() -> {
             work.run(new Records());
-            connection.commit();
-        } catch (SQLException | IOException | RuntimeException e) {
-            rollbackQuietly();
-            throw failure(e);
-        } finally {
-            autoCommit();
-        }
+            return 0;
+        });
     }
 
     /** Unpacks batches and turns their records into entries, with the callers and rulings they refer to read once each. */
@@ -550,7 +546,7 @@ public final class AuditStore implements AutoCloseable {
      */
     public synchronized int deleteOlderThan(Instant cutoff, int chunk) {
         long before = cutoff.toEpochMilli();
-        return write(() -> {
+        return transaction(() -> {
             int done = deleteBatches("ts_max < ?1", before, chunk);
             if (done < chunk) {
                 for (Batch b : batches("ts_min < ?1 ORDER BY last_id LIMIT ?2", before, chunk - done)) {
@@ -570,7 +566,7 @@ public final class AuditStore implements AutoCloseable {
      * the bound. Returns the batches deleted or rewritten; a full chunk means more may be left.
      */
     public synchronized int deleteBeyond(long keep, int chunk) {
-        return write(() -> {
+        return transaction(() -> {
             long bound;
             try (PreparedStatement p = connection.prepareStatement("SELECT " + LAST_ID + " - ?")) {
                 p.setLong(1, keep);
@@ -658,13 +654,13 @@ public final class AuditStore implements AutoCloseable {
         return new Packing(min, max, packed.toString());
     }
 
-    /** Something that changes the file; SQLException and IOException are reported as the file's. */
-    private interface WriteWork {
+    /** Work on the file; SQLException and IOException are reported as the file's. */
+    private interface Work {
         int run() throws SQLException, IOException;
     }
 
-    /** Runs {@code work} in one transaction. */
-    private int write(WriteWork work) {
+    /** Runs {@code work} in one transaction, rolled back if it fails. */
+    private int transaction(Work work) {
         try {
             connection.setAutoCommit(false);
             int result = work.run();
