@@ -115,9 +115,9 @@ public final class AuditStore implements AutoCloseable {
     private final Path file;
     private final Connection connection;
     private final Dictionary<Who> who = new Dictionary<>("audit_who", List.of("client", "identity_kind", "identity", "remote_host"),
-            w -> new String[] {w.client(), w.identityKind(), w.identity(), w.remoteHost()});
+            w -> new String[] {w.client(), w.identityKind(), w.identity(), w.remoteHost()}, v -> new Who(v[0], v[1], v[2], v[3]));
     private final Dictionary<Ruling> ruling = new Dictionary<>("audit_ruling", List.of("operation", "decision", "decided_by", "guardrail"),
-            r -> new String[] {r.operation(), r.decision(), r.decidedBy(), r.guardrail()});
+            r -> new String[] {r.operation(), r.decision(), r.decidedBy(), r.guardrail()}, v -> new Ruling(v[0], v[1], v[2], v[3]));
     private final CharArrayWriter packed = new CharArrayWriter(1 << 16);
     private PreparedStatement insertBatch;
 
@@ -213,15 +213,34 @@ public final class AuditStore implements AutoCloseable {
         private final String table;
         private final List<String> columns;
         private final Function<K, String[]> values;
+        private final Function<String[], K> key;
         private final Map<K, Long> ids = new HashMap<>();
         private final Map<K, Long> added = new HashMap<>();
         private PreparedStatement find;
         private PreparedStatement add;
 
-        Dictionary(String table, List<String> columns, Function<K, String[]> values) {
+        Dictionary(String table, List<String> columns, Function<K, String[]> values, Function<String[], K> key) {
             this.table = table;
             this.columns = columns;
             this.values = values;
+            this.key = key;
+        }
+
+        /** The key whose values row {@code id} holds, for the readers. */
+        K read(long id) throws SQLException {
+            try (PreparedStatement p = connection.prepareStatement("SELECT " + String.join(", ", columns) + " FROM " + table + " WHERE id = ?")) {
+                p.setLong(1, id);
+                try (ResultSet rs = p.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new SQLException("a record refers to row " + id + " of " + table + ", which is not there");
+                    }
+                    String[] row = new String[columns.size()];
+                    for (int i = 0; i < row.length; i++) {
+                        row[i] = rs.getString(i + 1);
+                    }
+                    return key.apply(row);
+                }
+            }
         }
 
         /** The id of the row holding {@code key}'s values, added when there is none. */
@@ -441,32 +460,17 @@ public final class AuditStore implements AutoCloseable {
         AuditEntry entry(long id, Packed p) throws SQLException {
             Who w = whos.get(p.who());
             if (w == null) {
-                String[] row = row("SELECT client, identity_kind, identity, remote_host FROM audit_who WHERE id = ?", p.who());
-                w = new Who(row[0], row[1], row[2], row[3]);
+                w = who.read(p.who());
                 whos.put(p.who(), w);
             }
             Ruling r = rulings.get(p.ruling());
             if (r == null) {
-                String[] row = row("SELECT operation, decision, decided_by, guardrail FROM audit_ruling WHERE id = ?", p.ruling());
-                r = new Ruling(row[0], row[1], row[2], row[3]);
+                r = ruling.read(p.ruling());
                 rulings.put(p.ruling(), r);
             }
             return new AuditEntry(id, Instant.ofEpochMilli(p.ts()), w.client(), w.identityKind(), w.identity(), w.remoteHost(),
                     p.remotePort() == null ? 0 : p.remotePort(), p.method(), p.target(), r.operation(), r.decision(), r.decidedBy(),
                     r.guardrail(), p.status(), p.bytesIn(), p.bytesOut(), p.durationMicros());
-        }
-
-        private String[] row(String sql, long id) throws SQLException {
-            try (PreparedStatement p = connection.prepareStatement(sql)) {
-                p.setLong(1, id);
-                try (ResultSet rs = p.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new SQLException("a record refers to row " + id + " of " + sql.substring(sql.indexOf("FROM ") + 5, sql.indexOf(" WHERE"))
-                                + ", which is not there");
-                    }
-                    return new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)};
-                }
-            }
         }
     }
 

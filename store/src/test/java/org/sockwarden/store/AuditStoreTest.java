@@ -484,6 +484,11 @@ class AuditStoreTest {
             }
             assertThatThrownBy(() -> a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).isInstanceOf(StoreException.class)
                     .hasMessageContaining("0 records for ids 1 to 2");
+            try (Connection c = Store.dataSource(dir.resolve(AuditStore.FILE), 1000).getConnection(); Statement s = c.createStatement()) {
+                s.execute("UPDATE audit_batch SET records = '[[1, 99, null, \"GET\", \"/_ping\", 1, 200, 0, 2, 10], null]'");
+            }
+            assertThatThrownBy(() -> a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).isInstanceOf(StoreException.class)
+                    .hasMessageContaining("a record refers to row 99 of audit_who, which is not there");
         }
     }
 
