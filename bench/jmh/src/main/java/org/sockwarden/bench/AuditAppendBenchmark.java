@@ -29,8 +29,8 @@ import org.sockwarden.store.AuditStore;
  * What the audit trail's writer spends per record: {@link AuditStore#append} of a batch of
  * {@code GET /_ping} records into a real SQLite file, timestamps rising as the proxy's do: 2,000
  * (the most the writer takes per transaction) and 750 (what it gathers in 50 ms at 15k req/s),
- * the latter also with the file at its row limit. Reported per record. The writer runs off the request path, but on a busy machine its CPU is
- * taken from the requests.
+ * the latter also with the file at its row limit. Reported per record. The writer runs off the
+ * request path, but on a busy machine its CPU is taken from the requests.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
