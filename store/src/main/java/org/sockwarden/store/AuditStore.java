@@ -494,11 +494,11 @@ public final class AuditStore implements AutoCloseable {
                 }
                 long ts = number(p, lastId);
                 long whoId = number(p, lastId);
-                Integer remotePort = p.nextToken() == JsonToken.VALUE_NULL ? null : Math.toIntExact(current(p, lastId));
+                Integer remotePort = p.nextToken() == JsonToken.VALUE_NULL ? null : asInt(current(p, lastId), lastId);
                 String method = string(p, lastId);
                 String target = string(p, lastId);
                 long rulingId = number(p, lastId);
-                int status = Math.toIntExact(number(p, lastId));
+                int status = asInt(number(p, lastId), lastId);
                 records.add(new Packed(ts, whoId, remotePort, method, target, rulingId, status, number(p, lastId), number(p, lastId),
                         number(p, lastId)));
                 expect(p, JsonToken.END_ARRAY, lastId);
@@ -527,6 +527,13 @@ public final class AuditStore implements AutoCloseable {
             throw damaged(batch, "expected a whole number, found " + p.currentToken());
         }
         return p.getLongValue();
+    }
+
+    private static int asInt(long n, long batch) throws IOException {
+        if (n != (int) n) {
+            throw damaged(batch, "expected a whole number an int holds, found " + n);
+        }
+        return (int) n;
     }
 
     private static String string(JsonParser p, long batch) throws IOException {

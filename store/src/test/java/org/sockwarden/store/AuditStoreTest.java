@@ -489,6 +489,15 @@ class AuditStoreTest {
             }
             assertThatThrownBy(() -> a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).isInstanceOf(StoreException.class)
                     .hasMessageContaining("a record refers to row 99 of audit_who, which is not there");
+            // A status or remote port that no int holds: what a hand edit can leave, reported as any other damage.
+            for (String record : List.of("[1, 1, null, \"GET\", \"/_ping\", 1, 4294967496, 0, 2, 10]",
+                    "[1, 1, 4294967296, \"GET\", \"/_ping\", 1, 200, 0, 2, 10]")) {
+                try (Connection c = Store.dataSource(dir.resolve(AuditStore.FILE), 1000).getConnection(); Statement s = c.createStatement()) {
+                    s.execute("UPDATE audit_batch SET records = '[" + record + ", null]'");
+                }
+                assertThatThrownBy(() -> a.find(new AuditStore.Filter(null, null, null, null, 0, 0))).isInstanceOf(StoreException.class)
+                        .hasMessageContaining("batch ending at id 2").hasMessageContaining("4294967");
+            }
         }
     }
 
