@@ -155,6 +155,15 @@ public final class AuditStore implements AutoCloseable {
         return file;
     }
 
+    /** This connection's {@code PRAGMA synchronous} (1 is NORMAL): a connection's own setting, which no other can read. */
+    synchronized int synchronous() {
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("PRAGMA synchronous")) {
+            return rs.getInt(1);
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+    }
+
     /**
      * Writes {@code entries} in one transaction as one batch, their ids rising in their order after
      * the highest given so far. A caller or a ruling not yet in the file is added to it in the same transaction.

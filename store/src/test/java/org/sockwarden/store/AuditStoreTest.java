@@ -42,6 +42,9 @@ class AuditStoreTest {
         assertThat(AuditStore.exists(dir)).isFalse();
         try (AuditStore a = AuditStore.open(dir)) {
             assertThat(a.file()).isEqualTo(dir.resolve("audit.db"));
+            // NORMAL (1) on the writer's own connection: its commits wait for no fsync. A connection
+            // of the policy store's kind, as the one below, is FULL (2).
+            assertThat(a.synchronous()).isEqualTo(1);
         }
         assertThat(AuditStore.exists(dir)).isTrue();
         try (Connection c = Store.dataSource(dir.resolve(AuditStore.FILE), 1000).getConnection(); Statement s = c.createStatement()) {
