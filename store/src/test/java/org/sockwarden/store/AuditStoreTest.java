@@ -54,6 +54,9 @@ class AuditStoreTest {
             try (ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
                 assertThat(rs.getString(1)).isEqualTo("wal");
             }
+            try (ResultSet rs = s.executeQuery("PRAGMA synchronous")) {
+                assertThat(rs.getInt(1)).isEqualTo(2);
+            }
             try (ResultSet rs = s.executeQuery("SELECT script FROM schema_version")) {
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getString(1)).isEqualTo("V1__audit.sql");
