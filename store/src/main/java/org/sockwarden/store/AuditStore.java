@@ -431,8 +431,8 @@ public final class AuditStore implements AutoCloseable {
          * The visitor tests each record's own time: a batch's records are not in time order.
          */
         void scan(long afterId, Instant since, boolean newestFirst, Predicate<AuditEntry> visitor) throws SQLException, IOException {
-            try (PreparedStatement p = connection.prepareStatement("SELECT last_id, first_id, records FROM audit_batch "
-                    + "WHERE last_id > ? AND ts_max >= ? ORDER BY last_id" + (newestFirst ? " DESC" : ""))) {
+            try (PreparedStatement p = connection.prepareStatement(SELECT_BATCHES
+                    + "last_id > ? AND ts_max >= ? ORDER BY last_id" + (newestFirst ? " DESC" : ""))) {
                 p.setLong(1, afterId);
                 p.setLong(2, since == null ? Long.MIN_VALUE : since.toEpochMilli());
                 try (ResultSet rs = p.executeQuery()) {
@@ -454,8 +454,7 @@ public final class AuditStore implements AutoCloseable {
 
         /** The batch whose ids include {@code id}, or null. */
         Batch batchHolding(long id) throws SQLException, IOException {
-            try (PreparedStatement p = connection.prepareStatement("SELECT last_id, first_id, records FROM audit_batch "
-                    + "WHERE last_id >= ? ORDER BY last_id LIMIT 1")) {
+            try (PreparedStatement p = connection.prepareStatement(SELECT_BATCHES + "last_id >= ? ORDER BY last_id LIMIT 1")) {
                 p.setLong(1, id);
                 try (ResultSet rs = p.executeQuery()) {
                     if (!rs.next() || rs.getLong(2) > id) {
@@ -483,7 +482,10 @@ public final class AuditStore implements AutoCloseable {
         }
     }
 
-    /** The batch in the current row of {@code rs}: last_id, first_id, records. */
+    /** The columns {@link #unpack} reads, in its order; a WHERE clause follows. */
+    private static final String SELECT_BATCHES = "SELECT last_id, first_id, records FROM audit_batch WHERE ";
+
+    /** The batch in the current row of {@code rs}, selected by {@link #SELECT_BATCHES}. */
     private Batch unpack(ResultSet rs) throws SQLException, IOException {
         long lastId = rs.getLong(1);
         long firstId = rs.getLong(2);
@@ -617,7 +619,7 @@ public final class AuditStore implements AutoCloseable {
 
     private List<Batch> batches(String where, long value, int limit) throws SQLException, IOException {
         List<Batch> batches = new ArrayList<>();
-        try (PreparedStatement p = connection.prepareStatement("SELECT last_id, first_id, records FROM audit_batch WHERE " + where)) {
+        try (PreparedStatement p = connection.prepareStatement(SELECT_BATCHES + where)) {
             p.setLong(1, value);
             p.setInt(2, limit);
             try (ResultSet rs = p.executeQuery()) {
