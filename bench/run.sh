@@ -180,59 +180,12 @@ done
 cell "POST /v1.41/containers/create|1" /v1.41/containers/create 1 create.lua direct sockwarden
 remove_labelled sw-bench-create=1
 
-# What the audit trail costs: two more sockwardens started alike, one writing it (the default) and one
-# with --no-audit, warmed up alike, taking turns on GET /_ping at 16 connections; stopped afterwards.
-# Each is warmed for 30 s: a fresh process was measured still compiling (C2 busy) 30-40 s into
-# load, and with 10 s the one writing the trail, with more code to compile, measured 0.76-0.87x in
-# its first rounds and parity in its last. The turns go on, off, off, on, ... for 16 rounds (with 10,
-# two A/B runs of the same code gave 0.91 and 0.955), and
-# on/off is the median of the rounds' ratios: a round's two runs are next to each other in time,
-# where the machine drifts least (the same process measured 11.8-16.7k req/s in 8 s runs of one minute).
-echo "bench: audit trail on and off" >&2
-audit_pids=()
-for variant in audit:23759 noaudit:23760; do
-  name=${variant%%:*}; p=${variant##*:}
-  flag=(); [ $name = noaudit ] && flag=(--no-audit)
-  CONTAINERS=1 "$root/sockwarden" serve --listen 127.0.0.1:$p --docker-socket "$engine" --data "$tmp/data-$name" "${flag[@]}" \
-    > "$tmp/sockwarden-$name.log" 2>&1 & audit_pids+=($!); pids+=($!)
-done
-until curl -sf -o /dev/null http://127.0.0.1:23759/_ping && curl -sf -o /dev/null http://127.0.0.1:23760/_ping; do sleep 0.05; done
-port[sw-audit]=23759; port[sw-noaudit]=23760
-audit_warm=30s; audit_rounds=16; [ $quick = 1 ] && { audit_warm=3s; audit_rounds=2; }
-for p in 23759 23760; do wrk -t2 -c16 -d$audit_warm http://127.0.0.1:$p/_ping >/dev/null 2>&1; done
-# The writer thread's own CPU per record over the rounds: the trail's direct cost, which the
-# machine's drift moves far less than req/s (the throughput cost was about twice it: the engine's
-# CPU per /_ping rose too while the trail was written).
-audit_java=$(pgrep -f "sockwarden.jar serve --listen 127.0.0.1:23759" | head -1)
-writer_ticks() { local t; for t in /proc/$audit_java/task/*; do
-  if [ "$(cat "$t/comm" 2>/dev/null)" = sockwarden-audi ]; then awk '{print $14 + $15}' "$t/stat"; fi; done | head -1; }
-# Records written: the highest id, since ids rise by one per record and retention takes the oldest
-# (a count of the rows stops at --audit-max-rows, which the rounds reach). A count that fails says
-# why on the bench's stderr (a run on 2026-12-07 printed "?" and "-" here).
-audit_count() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1], timeout=30).execute('select coalesce(max(last_id), 0) from audit_batch').fetchone()[0])" \
-  "$tmp/data-audit/audit.db" || echo 0; }
-writer_t0=$(writer_ticks); rows0=$(audit_count)
-declare -A audit_runs=()
-audit_ratios=""
-for r in $(seq 1 $audit_rounds); do
-  turn=(sw-audit sw-noaudit); [ $((r % 2)) = 0 ] && turn=(sw-noaudit sw-audit)
-  declare -A this_round=()
-  for t in "${turn[@]}"; do
-    echo "bench: $t audit|16 (round $r of $audit_rounds)" >&2
-    this_round[$t]=$(wrk_run $t /_ping 16)
-    audit_runs[$t]+="${this_round[$t]}"$'\n'
-  done
-  audit_ratios+="$(awk -v a="${this_round[sw-audit]%% *}" -v b="${this_round[sw-noaudit]%% *}" 'BEGIN { if (b > 0) printf "%.2f", a/b }')"$'\n'
-done
-for t in sw-audit sw-noaudit; do summarise "audit|16" $t "${audit_runs[$t]}"; done
-writer_t1=$(writer_ticks); rows1=$(audit_count)
-writer_us=$(awk -v t="${writer_t1:-0}" -v t0="${writer_t0:-0}" -v n=$((rows1 - rows0)) -v hz="$(getconf CLK_TCK)" \
-  'BEGIN { if (n > 0 && t > t0) printf "%.1f", (t - t0) * 1000000 / hz / n; else print "-" }')
-audit_ratio=$(awk NF <<<"$audit_ratios" | median)
-audit_ratio_range=$(awk NF <<<"$audit_ratios" | sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {print lo "–" hi}')
-audit_rows=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1], timeout=30).execute('select count(*) from audit').fetchone()[0])" \
-  "$tmp/data-audit/audit.db" || echo "?")
-kill "${audit_pids[@]}" 2>/dev/null || true; wait "${audit_pids[@]}" 2>/dev/null || true
+# What the audit trail costs: its own cell (bench/audit.sh), four more sockwardens taking turns on
+# GET /_ping at 16 connections, on this engine; they are stopped before the next cell.
+echo "bench: audit trail on and off (bench/audit.sh)" >&2
+# A cell that fails is reported as failed, never the end of the bench.
+audit_cell=$("$here/audit.sh" --engine "$engine" $([ $quick = 1 ] && echo --quick)) ||
+  audit_cell="The audit trail's cell (bench/audit.sh) failed with exit status $?; its output is on the bench's stderr."
 
 # Mutual TLS: wrk cannot present a client certificate, so a socat per connection does (kept alive, as
 # wrk keeps its connections); the plain comparison goes through the same kind of socat.
@@ -348,13 +301,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a/b; else p
     echo "| $s | ${streams["$s|direct"]} | ${streams["$s|haproxy-ka"]} | ${streams["$s|sockwarden"]} |"
   done
   echo
-  echo "| Audit trail, GET /_ping (median of $audit_rounds rounds, taking turns) | conns | on req/s | off (--no-audit) req/s | on p50 | off p50 | on p99 | off p99 | on/off (median of the rounds' ratios, lowest–highest) |"
-  echo "|---|---|---|---|---|---|---|---|---|"
-  read -r a_rps a_p50 a_p99 <<<"${result["audit|16|sw-audit"]:-- - -}"
-  read -r n_rps n_p50 n_p99 <<<"${result["audit|16|sw-noaudit"]:-- - -}"
-  echo "| two fresh sockwardens, warmed $audit_warm each | 16 | $a_rps | $n_rps | $a_p50 | $n_p50 | $a_p99 | $n_p99 | $audit_ratio ($audit_ratio_range) |"
-  echo
-  echo "The audit trail's file held $audit_rows records at the end of its run; its writer thread spent $writer_us µs of CPU per record during the rounds."
+  echo "$audit_cell"
   echo
   echo "| Mutual TLS, GET /_ping | conns | plain via socat req/s | TLS via socat req/s | p50 plain | p50 TLS | TLS/plain |"
   echo "|---|---|---|---|---|---|---|"
