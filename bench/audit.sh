@@ -25,13 +25,8 @@ done
 warm=30s; dur=2s
 [ $quick = 1 ] && { warm=3s; dur=1s; }
 
-for tool in wrk curl python3; do
-  command -v $tool >/dev/null || missing="${missing:-} $tool"
-done
-if [ -n "${missing:-}" ]; then
-  [ "$(id -u)" = 0 ] || { echo "audit: missing$missing" >&2; exit 1; }
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing/python3/python3-minimal} >/dev/null
-fi
+. "$here/tools.sh"
+need audit wrk curl python3
 
 . "$here/setup.sh" swa
 "$root/sockwarden" --version >/dev/null

@@ -21,13 +21,8 @@ done
 slow_n=500; slow_s=30; flood_n=3000; flood_s=75; upload_n=200; upload_s=30
 [ $quick = 1 ] && { slow_n=50; slow_s=15; flood_n=300; flood_s=15; upload_n=40; upload_s=10; }
 
-for tool in haproxy curl python3; do
-  command -v $tool >/dev/null || missing="${missing:-} $tool"
-done
-if [ -n "${missing:-}" ]; then
-  [ "$(id -u)" = 0 ] || { echo "load: missing$missing" >&2; exit 1; }
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing/python3/python3-minimal} >/dev/null
-fi
+. "$here/tools.sh"
+need load haproxy curl python3
 
 . "$here/setup.sh" swl
 "$root/sockwarden" --version >/dev/null

@@ -21,13 +21,8 @@ done
 rounds=3; dur=4s; hs_secs=10; hold=60; events_n=1000
 [ $quick = 1 ] && { dur=1s; hs_secs=3; hold=10; events_n=200; }
 
-for tool in wrk socat haproxy curl python3 openssl; do
-  command -v $tool >/dev/null || missing="${missing:-} $tool"
-done
-if [ -n "${missing:-}" ]; then
-  [ "$(id -u)" = 0 ] || { echo "bench: missing$missing" >&2; exit 1; }
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing/python3/python3-minimal} >/dev/null
-fi
+. "$here/tools.sh"
+need bench wrk socat haproxy curl python3 openssl
 
 # Measured first, on a machine nothing of the bench runs on yet.
 read -r probe_cpu probe_syscall probe_wakeup <<<"$(python3 "$here/probe.py")"
