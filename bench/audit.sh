@@ -8,16 +8,18 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-quick=0; engine=""; rounds=24
+quick=0; engine=""; rounds=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) quick=1; rounds=2 ;;
+    --quick) quick=1 ;;
     --rounds) rounds="$2"; shift ;;
     --engine) engine="$2"; shift ;;
     *) echo "usage: bench/audit.sh [--quick] [--rounds N] [--engine SOCKET]" >&2; exit 2 ;;
   esac
   shift
 done
+[ -n "$rounds" ] || rounds=$([ $quick = 1 ] && echo 2 || echo 24)
+[[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "audit: --rounds wants a positive number, not '$rounds'" >&2; exit 2; }
 # 30 s each: a fresh process was measured still compiling (C2 busy) 30-40 s into load, and with
 # 10 s the one writing the trail, with more code to compile, measured 0.76-0.87x in its first
 # rounds. 2 s turns: the machine drifts by a third within a minute (11.8-16.7k req/s in successive
