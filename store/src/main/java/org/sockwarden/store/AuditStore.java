@@ -27,6 +27,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.sqlite.ProgressHandler;
 
 /**
  * The audit trail: {@value #FILE}, a SQLite file of its own beside the policy store, in WAL mode.
@@ -569,9 +570,9 @@ public final class AuditStore implements AutoCloseable {
     public synchronized int deleteOlderThan(Instant cutoff, int chunk) {
         long before = cutoff.toEpochMilli();
         return transaction(() -> {
-            int done = deleteBatches("ts_max < ?1", before, chunk);
+            int done = deleteBatches(ALL_BEFORE, before, chunk);
             if (done < chunk) {
-                for (Batch b : batches("ts_min < ?1 ORDER BY last_id LIMIT ?2", before, chunk - done)) {
+                for (Batch b : batches(SOME_BEFORE, before, chunk - done)) {
                     List<Packed> kept = new ArrayList<>(b.records());
                     kept.replaceAll(r -> r == null || r.ts() < before ? null : r);
                     rewrite(b.lastId(), b.firstId(), kept);
@@ -596,15 +597,58 @@ public final class AuditStore implements AutoCloseable {
                     bound = rs.getLong(1);
                 }
             }
-            int done = deleteBatches("last_id <= ?1", bound, chunk);
+            int done = deleteBatches(ALL_UP_TO, bound, chunk);
             if (done < chunk) {
-                for (Batch b : batches("first_id <= ?1 AND last_id > ?1 LIMIT ?2", bound, 1)) {
-                    rewrite(b.lastId(), bound + 1, b.records().subList((int) (bound + 1 - b.firstId()), b.records().size()));
-                    done++;
+                for (Batch b : batches(FIRST_ABOVE, bound, 1)) {
+                    if (b.firstId() <= bound) {
+                        rewrite(b.lastId(), bound + 1, b.records().subList((int) (bound + 1 - b.firstId()), b.records().size()));
+                        done++;
+                    }
                 }
             }
             return done;
         });
+    }
+
+    /**
+     * Batches all of whose records are older than ?1 (in ms), and those that hold one or more. By
+     * their indexes, named: left to itself, SQLite reads every batch in last_id order, for the
+     * ORDER BY and LIMIT that follow, and finds none, as it mostly will.
+     */
+    private static final String ALL_BEFORE = "last_id IN (SELECT last_id FROM audit_batch INDEXED BY audit_batch_ts_max WHERE ts_max < ?1)";
+    private static final String SOME_BEFORE = "last_id IN (SELECT last_id FROM audit_batch INDEXED BY audit_batch_ts_min WHERE ts_min < ?1) "
+            + "ORDER BY last_id LIMIT ?2";
+    /**
+     * Batches all of whose ids are ?1 or lower, and the first batch above ?1, which holds ?1 too
+     * when it straddles it. Not "first_id <= ?1 AND last_id > ?1": SQLite would read every batch
+     * above ?1 for it, the whole trail when there is none, as below the row limit.
+     */
+    private static final String ALL_UP_TO = "last_id <= ?1";
+    private static final String FIRST_ABOVE = "last_id > ?1 ORDER BY last_id LIMIT ?2";
+
+    /**
+     * SQLite's virtual machine steps (in tens) that {@code work} takes on this connection: the work
+     * its statements do, which a test can compare where it must not time them.
+     */
+    synchronized long stepsOf(Runnable work) {
+        long[] tens = new long[1];
+        try {
+            ProgressHandler.setHandler(connection, 10, new ProgressHandler() {
+                @Override
+                protected int progress() {
+                    tens[0]++;
+                    return 0;
+                }
+            });
+            try {
+                work.run();
+            } finally {
+                ProgressHandler.clearHandler(connection);
+            }
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+        return tens[0];
     }
 
     /** Deletes up to {@code chunk} of the batches {@code where} ({@code ?1} is {@code value}) selects, lowest ids first. */

@@ -186,6 +186,28 @@ class AuditStoreTest {
     }
 
     @Test
+    void aRetentionRoundThatRemovesNothingDoesNoMoreWorkOnALongTrailThanOnAShortOne() throws Exception {
+        // The writer runs one a second. It used to read every batch to find that none was older
+        // than the retention, and every batch when the trail was below its row limit.
+        long[] steps = new long[2];
+        int[] batches = {10, 400};
+        for (int t = 0; t < 2; t++) {
+            Path trail = Files.createDirectories(dir.resolve("trail-" + t));
+            try (AuditStore a = AuditStore.open(trail)) {
+                for (int i = 0; i < batches[t]; i++) {
+                    a.append(listings(3));
+                }
+                steps[t] = a.stepsOf(() -> {
+                    assertThat(a.deleteOlderThan(T0.minusSeconds(86_400), 500)).isZero();
+                    assertThat(a.deleteBeyond(1_000_000, 500)).isZero();
+                });
+            }
+        }
+        assertThat(steps[0]).as("some work is counted").isPositive();
+        assertThat(steps[1]).as("tens of SQLite's steps, %d batches against %d", batches[1], batches[0]).isLessThanOrEqualTo(steps[0] + 5);
+    }
+
+    @Test
     void theRowLimitTakesWholeBatchesAndTheOlderPartOfTheOneAcrossItAndIdsGoOnAfterTheTableWasEmptied() throws Exception {
         try (AuditStore a = AuditStore.open(dir)) {
             List<AuditEntry> big = new ArrayList<>();
